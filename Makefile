@@ -1,0 +1,48 @@
+# DockPulse: `make run` starts the product, `make test` runs the suite.
+# Both work on a fresh clone: they create .venv and, with no DATABASE_URL / REDIS_URL,
+# start an embedded PostgreSQL 16 and Redis under var/.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SERVICES := $(BIN)/python -m dockpulse.devservices
+
+.PHONY: install run test lint typecheck format messages clean bench
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 12) else "DockPulse needs Python 3.11 or 3.12 (set PYTHON=python3.12)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[local,test,dev]'
+	touch $(STAMP)
+
+run: install
+	$(SERVICES) run
+
+test: install
+	$(SERVICES) --data var/test-services exec -- $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(SERVICES) --data var/test-services exec -- $(BIN)/mypy .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	$(SERVICES) exec -- $(BIN)/python manage.py makemessages -l pl --ignore=.venv --ignore=var
+	$(SERVICES) exec -- $(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python bench/provisioning.py
+	$(BIN)/python bench/routing.py
+
+clean:
+	rm -rf var/test-services

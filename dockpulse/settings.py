@@ -1,0 +1,235 @@
+"""DockPulse settings, read from the environment (.env.example lists every variable)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+TESTING = "pytest" in sys.modules
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    SECRET_KEY = "dev-only-insecure-key-never-used-in-production"  # noqa: S105
+
+# --- hosts ---------------------------------------------------------------------------
+# <slug>.BASE_DOMAIN is a tenant; app.BASE_DOMAIN and BASE_DOMAIN are the platform.
+BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost").lower().strip(".")
+PLATFORM_SUBDOMAINS = ("app",)
+ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[f"https://*.{BASE_DOMAIN}", f"https://{BASE_DOMAIN}"]
+)
+
+# --- applications --------------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "django_htmx",
+    "dockpulse.tenancy",
+    "dockpulse.events",
+    "platform_app",
+    "tenant_apps.accounts",
+    "tenant_apps.configuration",
+    "tenant_apps.events",
+    "tenant_apps.dashboard",
+]
+
+# Where each app's tables live (DESIGN section 3). Apps not listed in either set are
+# tenant apps: their tables exist only in tenant databases and the template.
+TENANCY_PLATFORM_APPS = frozenset({"platform_app"})
+TENANCY_SHARED_APPS = frozenset(
+    {"accounts", "auth", "contenttypes", "sessions", "admin", "token_blacklist"}
+)
+
+MIDDLEWARE = [
+    "dockpulse.tenancy.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "dockpulse.tenancy.middleware.TenantMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dockpulse.tenancy.middleware.SessionTenantGuardMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+# The tenant middleware sets request.urlconf per host; this is the platform's.
+ROOT_URLCONF = "dockpulse.urls_platform"
+TENANT_URLCONF = "dockpulse.urls_tenant"
+WSGI_APPLICATION = "dockpulse.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dockpulse.tenancy.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+# --- databases -----------------------------------------------------------------------
+if not env.str("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. `make run` and `make test` start an embedded PostgreSQL "
+        "and set it; otherwise point it at the platform database, e.g. "
+        "postgresql://postgres@127.0.0.1:5432/dockpulse_platform"
+    )
+_default_db = env.db_url("DATABASE_URL")
+_default_db["ENGINE"] = "django.db.backends.postgresql"
+# Connections are kept and reused; the tenancy core bounds how many tenant connections a
+# thread keeps open (TENANT_CONNECTIONS_PER_PROCESS), so persistence cannot run away.
+_default_db["CONN_MAX_AGE"] = None
+_default_db["CONN_HEALTH_CHECKS"] = True
+_default_db.setdefault("OPTIONS", {})
+_default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
+# Behind PgBouncer in transaction mode, prepared statements and server-side cursors
+# would land on another server connection.
+DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+if DATABASE_PGBOUNCER:
+    _default_db["OPTIONS"]["prepare_threshold"] = None
+    _default_db["DISABLE_SERVER_SIDE_CURSORS"] = True
+DATABASES: dict[str, dict[str, Any]] = {"default": _default_db}
+# LISTEN, session advisory locks and CREATE/DROP DATABASE bypass PgBouncer.
+DATABASE_DIRECT_URL = env.str("DATABASE_DIRECT_URL", default="")
+DATABASE_ROUTERS = ["dockpulse.tenancy.router.TenantRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Tenant databases are named TENANT_DB_PREFIX + slug; the template TENANT_DB_PREFIX + "template".
+TENANT_DB_PREFIX = env.str("TENANT_DB_PREFIX", default="dockpulse_tenant_")
+TENANT_CONNECTIONS_PER_PROCESS = env.int("TENANT_CONNECTIONS_PER_PROCESS", default=32)
+
+# --- cache and Redis -----------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_FUNCTION": "dockpulse.tenancy.cache.make_key",
+        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+    }
+}
+
+# --- auth ----------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # PBKDF2 costs ~0.17 s a user here; tests create many.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- i18n ----------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("pl", _("Polish"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media ----------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "media/"
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+    AWS_DEFAULT_ACL = None
+    _file_storage = "dockpulse.tenancy.storage.TenantS3Storage"
+else:
+    _file_storage = "dockpulse.tenancy.storage.TenantFileSystemStorage"
+STORAGES = {
+    "default": {"BACKEND": _file_storage},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- API -----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {"TITLE": "DockPulse API", "VERSION": "1"}
+
+# --- Celery --------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL",
+    default=REDIS_URL.replace("unix://", "redis+socket://", 1),
+)
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task only after this; the longest task (a tenant
+# backup) must fit in it, or it would run twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_TASK_DEFAULT_QUEUE = "events"
+CELERY_TASK_ALWAYS_EAGER = False
+
+# --- security (production values; `manage.py check --deploy` is clean with them) -----
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- logging: every record carries the tenant slug and the request id ----------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"tenant": {"()": "dockpulse.tenancy.logging.TenantLogFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(tenant)s %(request_id)s] %(message)s"
+        }
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["tenant"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

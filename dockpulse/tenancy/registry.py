@@ -1,0 +1,152 @@
+"""The cached tenant lookup.
+
+Tenants are cached in-process. Redis holds one hash, slug -> stamp (the tenant's
+generation and last change), written by the platform services after every commit that
+changes a tenant. A lookup reads the slug's stamp and a "built" marker in one round trip
+(HMGET) and goes to the platform database only when the stamp differs from the cached
+copy's: a suspend made by any process is seen by every process from its next request,
+and a warm process makes no platform query per request. An unknown slug has no stamp, so
+it is a 404 without a database query. If Redis lost the hash (it may keep nothing on
+disk), the first lookup rebuilds it from the platform database.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.db import connections
+from django_redis import get_redis_connection
+
+from .info import TenantInfo
+
+if TYPE_CHECKING:
+    from platform_app.models import Tenant
+
+_BUILT = "__built__"
+# Replace a slug's stamp only if it is still the one the caller read: a process holding an
+# older snapshot can then never overwrite a newer stamp published meanwhile.
+_COMPARE_AND_SET = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+end
+"""
+
+
+def _key() -> str:
+    # Namespaced by the platform database's name, so the test run's registry
+    # (test_dockpulse_platform) never mixes with `make run`'s.
+    return f"dockpulse:{connections.settings['default']['NAME']}:tenants"
+
+
+def stamp_of(tenant: Tenant) -> str:
+    return f"{tenant.generation}:{tenant.updated_at.timestamp():.6f}"
+
+
+def info_from_model(tenant: Tenant) -> TenantInfo:
+    return TenantInfo(
+        id=tenant.id,
+        slug=tenant.slug,
+        name=tenant.name,
+        status=tenant.status,
+        template=tenant.template,
+        db_name=tenant.db_name,
+        db_host=tenant.db_host,
+        db_port=tenant.db_port,
+        generation=tenant.generation,
+        time_zone=tenant.time_zone,
+        language=tenant.language,
+        currency=tenant.currency,
+        stamp=stamp_of(tenant),
+    )
+
+
+class TenantRegistry:
+    def __init__(self) -> None:
+        self._by_slug: dict[str, TenantInfo] = {}
+        self._slug_by_id: dict[uuid.UUID, str] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _redis() -> Any:
+        return get_redis_connection("default")
+
+    def get(self, slug: str) -> TenantInfo | None:
+        """The tenant with this slug, whatever its status; None if there is none."""
+        redis = self._redis()
+        raw_stamp, built = redis.hmget(_key(), [slug, _BUILT])
+        if built is None:
+            self.rebuild()
+            raw_stamp = redis.hget(_key(), slug)
+        if raw_stamp is None:
+            return None
+        stamp = raw_stamp.decode()
+        cached = self._by_slug.get(slug)
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        info = self._load(slug)
+        if info is not None and info.stamp != stamp:
+            # Redis disagrees with the row (a publish lost to a crash, or a rolled-back
+            # change): the row is the truth.
+            redis.eval(_COMPARE_AND_SET, 1, _key(), slug, stamp, info.stamp)
+        return info
+
+    def get_by_id(self, tenant_id: uuid.UUID | str) -> TenantInfo | None:
+        tenant_id = uuid.UUID(str(tenant_id))
+        slug = self._slug_by_id.get(tenant_id)
+        if slug is None:
+            from platform_app.models import Tenant
+
+            slug = Tenant.objects.filter(pk=tenant_id).values_list("slug", flat=True).first()
+            if slug is None:
+                return None
+        info = self.get(slug)
+        return info if info is not None and info.id == tenant_id else None
+
+    def _load(self, slug: str) -> TenantInfo | None:
+        from platform_app.models import Tenant
+
+        tenant = Tenant.objects.filter(slug=slug).first()
+        if tenant is None:
+            self.forget(slug)
+            return None
+        info = info_from_model(tenant)
+        with self._lock:
+            self._by_slug[slug] = info
+            self._slug_by_id[info.id] = slug
+        return info
+
+    def publish(self, tenant: Tenant) -> None:
+        """Record the tenant's new stamp (call on the platform transaction's commit)."""
+        self._redis().hset(_key(), tenant.slug, stamp_of(tenant))
+
+    def forget(self, slug: str) -> None:
+        """Remove a slug from Redis and this process (its row is gone)."""
+        self._redis().hdel(_key(), slug)
+        with self._lock:
+            info = self._by_slug.pop(slug, None)
+            if info is not None:
+                self._slug_by_id.pop(info.id, None)
+
+    def rebuild(self) -> None:
+        """Fill the Redis hash from the platform database.
+
+        HSETNX, not HSET: a stamp published meanwhile by another process is newer than
+        this snapshot and must not be overwritten.
+        """
+        from platform_app.models import Tenant
+
+        pipe = self._redis().pipeline()
+        for tenant in Tenant.objects.only("slug", "generation", "updated_at"):
+            pipe.hsetnx(_key(), tenant.slug, stamp_of(tenant))
+        pipe.hset(_key(), _BUILT, "1")
+        pipe.execute()
+
+    def clear_local(self) -> None:
+        with self._lock:
+            self._by_slug.clear()
+            self._slug_by_id.clear()
+
+
+registry = TenantRegistry()

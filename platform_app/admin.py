@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dockpulse.admin_sites import platform_admin_site
+
+from .models import BillingRecord, ModuleRegistry, Plan, Tenant, TenantAuditLog
+
+
+@admin.register(Tenant, site=platform_admin_site)
+class TenantAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "template", "plan", "status", "migration_state", "created_at"]
+    list_filter = ["status", "template", "plan", "migration_state"]
+    search_fields = ["slug", "name", "db_name"]
+    # Lifecycle goes through the services (provisioning, suspend, delete): the database
+    # behind a row cannot be created or dropped by editing it.
+    readonly_fields = [
+        "slug", "db_name", "db_host", "db_port", "generation", "status", "migration_state",
+        "migrated_to", "migrated_at", "migration_error", "created_at", "updated_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Plan, site=platform_admin_site)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "price_monthly", "max_users", "max_customers", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(ModuleRegistry, site=platform_admin_site)
+class ModuleRegistryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "templates", "default_templates"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(BillingRecord, site=platform_admin_site)
+class BillingRecordAdmin(admin.ModelAdmin):
+    list_display = ["tenant", "plan", "amount", "period_start", "period_end", "status"]
+    list_filter = ["status", "plan"]
+    search_fields = ["tenant__slug"]
+    date_hierarchy = "period_start"
+
+
+@admin.register(TenantAuditLog, site=platform_admin_site)
+class TenantAuditLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "tenant_slug", "action", "actor"]
+    list_filter = ["action"]
+    search_fields = ["tenant_slug", "actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

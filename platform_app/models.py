@@ -1,0 +1,180 @@
+"""The platform database: tenants, plans, the module registry, billing, the audit trail."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BusinessTemplate(models.TextChoices):
+    SERVICES = "services", _("Services")
+    PRODUCTION = "production", _("Production")
+    TRADE = "trade", _("Trade")
+
+
+class Plan(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    price_monthly = models.DecimalField(_("monthly price"), max_digits=10, decimal_places=2)
+    price_yearly = models.DecimalField(_("yearly price"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    features = models.JSONField(_("features"), default=dict, blank=True)
+    # None means unlimited.
+    max_users = models.PositiveIntegerField(_("max users"), null=True, blank=True, default=5)
+    max_customers = models.PositiveIntegerField(
+        _("max customers"), null=True, blank=True, default=1000
+    )
+    is_active = models.BooleanField(_("offered"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "plans"
+        ordering = ["price_monthly"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tenant(models.Model):
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", _("Provisioning")
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        DELETED = "deleted", _("Deleted")
+
+    class MigrationState(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        MIGRATED = "migrated", _("Up to date")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.CharField(_("address"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    template = models.CharField(
+        _("business template"), max_length=20, choices=BusinessTemplate.choices
+    )
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="tenants"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROVISIONING
+    )
+    status_reason = models.TextField(_("status reason"), blank=True)
+    # Where the tenant's database lives; an empty host / null port is the platform's server.
+    db_name = models.CharField(_("database"), max_length=63, unique=True)
+    db_host = models.CharField(_("database host"), max_length=255, blank=True)
+    db_port = models.PositiveIntegerField(_("database port"), null=True, blank=True)
+    # Bumped by restore, move and delete: every process drops its old connections.
+    generation = models.PositiveIntegerField(_("generation"), default=1)
+    migration_state = models.CharField(
+        _("migration state"),
+        max_length=20,
+        choices=MigrationState.choices,
+        default=MigrationState.PENDING,
+    )
+    migrated_to = models.JSONField(_("migrated to"), default=dict, blank=True)
+    migrated_at = models.DateTimeField(_("migrated at"), null=True, blank=True)
+    migration_error = models.TextField(_("last migration error"), blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Warsaw")
+    language = models.CharField(
+        _("language"), max_length=5, choices=[("pl", "Polski"), ("en", "English")], default="pl"
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    settings = models.JSONField(_("settings"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "tenants"
+        ordering = ["slug"]
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+        indexes = [models.Index(fields=["status"], name="tenants_status_idx")]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class ModuleRegistry(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    # Business templates that offer the module, and those that switch it on by default.
+    templates = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    default_templates = ArrayField(models.CharField(max_length=20), default=list, blank=True)
+    config_schema = models.JSONField(_("configuration schema"), default=dict, blank=True)
+
+    class Meta:
+        db_table = "module_registry"
+        ordering = ["code"]
+        verbose_name = _("module")
+        verbose_name_plural = _("module registry")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class BillingRecord(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="billing_records")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="billing_records")
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "billing_records"
+        ordering = ["-period_start"]
+        verbose_name = _("billing record")
+        verbose_name_plural = _("billing records")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")),
+                name="billing_period_ordered",
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="billing_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant} {self.period_start:%Y-%m}"
+
+
+class TenantAuditLog(models.Model):
+    """What operators did to tenants (created, suspended, deleted, ...); kept after deletion."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_log"
+    )
+    tenant_slug = models.CharField(_("address"), max_length=40)
+    action = models.CharField(_("action"), max_length=50)
+    actor = models.CharField(_("actor"), max_length=255)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        db_table = "tenant_audit_log"
+        ordering = ["-created_at"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.tenant_slug} {self.action}"

@@ -1,0 +1,21 @@
+"""Reads of platform data."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Tenant
+
+
+def tenant_list(*, status: str | None = None) -> QuerySet[Tenant]:
+    qs = Tenant.objects.select_related("plan").order_by("slug")
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def tenants_to_migrate() -> QuerySet[Tenant]:
+    """Tenants whose database exists (everything but deleted and half-provisioned ones)."""
+    return Tenant.objects.filter(
+        status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED]
+    ).order_by("slug")
