@@ -53,13 +53,25 @@ def _reset_registry() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:
+def django_db_setup(
+    request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: object
+) -> Iterator[None]:
+    """Replaces pytest-django's: the platform test database is needed by every test of
+    this suite (even those that only commit), and nothing is serialized (no test flushes)."""
+    from django.test.utils import setup_databases, teardown_databases
+
     from dockpulse.tenancy.connections import alias_for
     from dockpulse.tenancy.registry import registry
     from platform_app.services import template_migrate, tenant_create
 
     settings.TENANT_DB_PREFIX = f"test_dpt_{_worker()}_"
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        db_config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases={"default"},
+            serialized_aliases=set(),
+        )
         _drop_test_tenant_databases()
         _reset_registry()
         template_migrate()
@@ -83,6 +95,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
                 connections[alias].close()
         _drop_test_tenant_databases()
         _reset_registry()
+        teardown_databases(db_config, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -106,6 +107,8 @@ if not env.str("DATABASE_URL", default=""):
         "postgresql://postgres@127.0.0.1:5432/dockpulse_platform"
     )
 _default_db = env.db_url("DATABASE_URL")
+# A unix-socket directory travels URL-encoded in the host part (the embedded server's).
+_default_db["HOST"] = unquote(_default_db.get("HOST") or "")
 _default_db["ENGINE"] = "django.db.backends.postgresql"
 # Connections are kept and reused; the tenancy core bounds how many tenant connections a
 # thread keeps open (TENANT_CONNECTIONS_PER_PROCESS), so persistence cannot run away.

@@ -178,8 +178,12 @@ def _validate_new_tenant(
     return plan
 
 
-def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def generate_password(length: int = 16) -> str:
+    """A random password without look-alike characters (it is read off a terminal)."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
 
 
 def tenant_create(

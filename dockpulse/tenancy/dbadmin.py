@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import unquote
 
 import environ
 import psycopg
@@ -33,6 +34,7 @@ def connection_params(host: str = "", port: int | None = None) -> dict[str, Any]
     """psycopg keyword arguments for the platform database on the given server."""
     if settings.DATABASE_DIRECT_URL:
         entry = environ.Env.db_url_config(settings.DATABASE_DIRECT_URL)
+        entry["HOST"] = unquote(entry.get("HOST") or "")
     else:
         entry = connections.settings["default"]
     params: dict[str, Any] = {

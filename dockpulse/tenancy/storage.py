@@ -1,15 +1,17 @@
 """File storage that keeps each tenant's files under `tenants/<slug>/`.
 
-Names stored in FileFields stay tenant-relative (no prefix), so a restored copy of a
-tenant keeps working once its files are copied under its new slug. Storage use with no
-tenant or platform context raises, like the router.
+The storage's root (its `location`, and for local files its URL) follows the current
+context, so names stored in FileFields stay tenant-relative: a restored copy of a tenant
+keeps working once its files are copied under its slug. With no tenant or platform
+context, storage use raises, like the router.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import IO, Any
+import os
+from typing import Any
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from storages.backends.s3 import S3Storage
 
@@ -27,45 +29,40 @@ def storage_prefix() -> str:
     raise NoTenantContext("file storage used with no tenant or platform context")
 
 
-class TenantPrefixMixin:
-    """Adds the context's prefix on the way in and strips it on the way out."""
+class TenantFileSystemStorage(FileSystemStorage):
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        root = self._value_or_setting(self._location, settings.MEDIA_ROOT)
+        return os.path.join(root, storage_prefix())
 
-    def _full(self, name: str) -> str:
-        return storage_prefix() + name.lstrip("/")
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
 
-    def _save(self, name: str, content: Any) -> str:
-        prefix = storage_prefix()
-        saved: str = super()._save(prefix + name.lstrip("/"), content)  # type: ignore[misc]
-        return saved.removeprefix(prefix)
-
-    def _open(self, name: str, mode: str = "rb") -> IO[Any]:
-        return super()._open(self._full(name), mode)  # type: ignore[misc, no-any-return]
-
-    def delete(self, name: str) -> None:
-        super().delete(self._full(name))  # type: ignore[misc]
-
-    def exists(self, name: str) -> bool:
-        return bool(super().exists(self._full(name)))  # type: ignore[misc]
-
-    def size(self, name: str) -> int:
-        return int(super().size(self._full(name)))  # type: ignore[misc]
-
-    def url(self, name: str | None) -> str:
-        return str(super().url(self._full(name or "")))  # type: ignore[misc]
-
-    def path(self, name: str) -> str:
-        return str(super().path(self._full(name)))  # type: ignore[misc]
-
-    def listdir(self, path: str) -> tuple[list[str], list[str]]:
-        return super().listdir(self._full(path))  # type: ignore[misc, no-any-return]
-
-    def get_modified_time(self, name: str) -> datetime:
-        return super().get_modified_time(self._full(name))  # type: ignore[misc, no-any-return]
+    @property  # type: ignore[override]
+    def base_url(self) -> str:
+        url = self._value_or_setting(self._base_url, settings.MEDIA_URL)
+        if url and not url.endswith("/"):
+            url += "/"
+        return f"{url}{storage_prefix()}"
 
 
-class TenantFileSystemStorage(TenantPrefixMixin, FileSystemStorage):
-    pass
+class TenantS3Storage(S3Storage):
+    """S3/MinIO: the configured `location` (if any) plus the context's prefix."""
 
+    _constructed = False
 
-class TenantS3Storage(TenantPrefixMixin, S3Storage):
-    pass
+    def __init__(self, **settings: Any) -> None:
+        super().__init__(**settings)  # validates the base location, with no context yet
+        self._constructed = True
+
+    @property
+    def location(self) -> str:
+        if not self._constructed:
+            return self._base_location
+        return f"{self._base_location}{storage_prefix()}"
+
+    @location.setter
+    def location(self, value: Any) -> None:
+        base = str(value or "")
+        self._base_location = f"{base.strip('/')}/" if base else ""
