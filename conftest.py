@@ -69,7 +69,7 @@ def django_db_setup(
         db_config = setup_databases(
             verbosity=request.config.option.verbose,
             interactive=False,
-            aliases={"default"},
+            aliases={"default"},  # type: ignore[arg-type]  # any collection of aliases works
             serialized_aliases=set(),
         )
         _drop_test_tenant_databases()
@@ -212,7 +212,7 @@ class HttpServer:
     port: int
 
     def get(self, host: str, path: str = "/") -> tuple[int, str]:
-        request = urllib.request.Request(  # noqa: S310 - loopback only
+        request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}{path}", headers={"Host": f"{host}:{self.port}"}
         )
         try:

@@ -178,7 +178,7 @@ def _validate_new_tenant(
     return plan
 
 
-_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+_PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # noqa: S105
 
 
 def generate_password(length: int = 16) -> str:
@@ -229,13 +229,14 @@ def tenant_create(
                 time_zone=time_zone,
             )
     except IntegrityError as exc:  # a concurrent create of the same slug won
-        raise ValidationError({"slug": [_("The address %(slug)s is taken.") % {"slug": slug}]}) from exc
+        raise ValidationError(
+            {"slug": [_("The address %(slug)s is taken.") % {"slug": slug}]}
+        ) from exc
 
     info = info_from_model(tenant)
     try:
-        with dbadmin.admin_connection() as conn:
-            with dbadmin.template_lock(conn):
-                dbadmin.create_database(conn, tenant.db_name, template=dbadmin.template_db_name())
+        with dbadmin.admin_connection() as conn, dbadmin.template_lock(conn):
+            dbadmin.create_database(conn, tenant.db_name, template=dbadmin.template_db_name())
         with tenant_context(info):
             _seed_tenant(info, admin_email=admin_email, admin_name=admin_name, password=password)
         with transaction.atomic(using="default"):

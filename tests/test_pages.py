@@ -29,7 +29,9 @@ def test_platform_home_refuses_non_admin_platform_users():
     with platform_context():
         User.objects.create_user("clerk@platform.example.com", "Platform-Pass-9", name="Clerk")
     client = Client(HTTP_HOST="app.localhost")
-    client.post("/login/", {"username": "clerk@platform.example.com", "password": "Platform-Pass-9"})
+    client.post(
+        "/login/", {"username": "clerk@platform.example.com", "password": "Platform-Pass-9"}
+    )
     response = client.get("/")
     assert response.status_code == 302
     assert "tenant-a" not in response.content.decode()

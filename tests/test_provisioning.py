@@ -46,14 +46,19 @@ def test_command_creates_a_tenant_reachable_over_http(committed, http_server):
         assert "Log in to Acme HTTP" in body
 
         info = registry.get(slug)
+        assert info is not None
         with tenant_context(info):
             admin = User.objects.get()
             assert admin.email == "owner@acme.pl"
             assert admin.role == "admin"
         # The other process hashed with the production hasher; this one tests with MD5.
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
+        with override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+        ):
             client = Client(HTTP_HOST=f"{slug}.localhost")
-            login = client.post("/login/", {"username": "OWNER@acme.pl", "password": password.group(1)})
+            login = client.post(
+                "/login/", {"username": "OWNER@acme.pl", "password": password.group(1)}
+            )
             assert login.status_code == 302
             assert "Acme HTTP" in client.get("/").content.decode()
         with tenant_context(info):

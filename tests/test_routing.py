@@ -29,9 +29,8 @@ def test_unset_context_raises_for_tenant_and_user_models():
             TenantModule.objects.count()
         with pytest.raises(NoTenantContext):
             User.objects.count()
-        with pytest.raises(NoTenantContext):
-            with tenant_atomic():
-                pass
+        with pytest.raises(NoTenantContext), tenant_atomic():
+            pass
         # Platform tables have one home, whatever the context.
         assert Tenant.objects.filter(slug="tenant-a").exists()
 
@@ -101,9 +100,11 @@ def test_warm_tenant_request_makes_no_platform_query():
     client = Client(HTTP_HOST="tenant-a.localhost")
     client.post("/login/", {"username": "admin@tenant-a.example.com", "password": TEST_PASSWORD})
     client.get("/")  # warm: the tenant is now cached in this process
-    with CaptureQueriesContext(connections["default"]) as platform_queries:
-        with CaptureQueriesContext(connections["tenant_tenant-a"]) as tenant_queries:
-            response = client.get("/")
+    with (
+        CaptureQueriesContext(connections["default"]) as platform_queries,
+        CaptureQueriesContext(connections["tenant_tenant-a"]) as tenant_queries,
+    ):
+        response = client.get("/")
     assert response.status_code == 200
     assert len(platform_queries) == 0, [q["sql"] for q in platform_queries]
     assert len(tenant_queries) > 0  # the session, the user and the modules came from tenant-a

@@ -79,9 +79,11 @@ def record_event(
         user_id=getattr(actor, "pk", None),
         actor_type=_actor_type(actor, actor_type),
     )
+    # run_on_commit holds (savepoint ids, callback, robust); a callback registered in a
+    # rolled-back savepoint is gone from it, so a later event registers again.
     pending = any(
-        isinstance(func, _NotifyOnCommit) and func.slug == tenant.slug
-        for _, func, _ in connection.run_on_commit
+        isinstance(entry[1], _NotifyOnCommit) and entry[1].slug == tenant.slug
+        for entry in connection.run_on_commit
     )
     if not pending:
         connection.on_commit(_NotifyOnCommit(tenant.slug))

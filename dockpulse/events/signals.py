@@ -6,7 +6,7 @@ Not post_save: it misses bulk_create()/update() and would flood on line and ledg
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.dispatch import Signal
 
@@ -43,5 +43,5 @@ def emit(
     )
     for receiver, response in responses:
         if getattr(receiver, "__name__", "") == "record_event":
-            return response  # type: ignore[no-any-return]
+            return cast("EventLog", response)
     raise RuntimeError("the event outbox bridge is not connected")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections
@@ -63,7 +63,10 @@ def build_settings(tenant: TenantInfo) -> dict[str, Any]:
 
 def initialized_connection(alias: str) -> BaseDatabaseWrapper | None:
     """This thread's connection object for `alias`, without creating one."""
-    conn: BaseDatabaseWrapper | None = getattr(connections._connections, alias, None)
+    # ConnectionHandler keeps each thread's connection objects in `_connections`;
+    # connections[alias] would create one as a side effect.
+    local = cast(Any, connections)._connections
+    conn: BaseDatabaseWrapper | None = getattr(local, alias, None)
     return conn
 
 

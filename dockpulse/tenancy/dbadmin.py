@@ -81,9 +81,7 @@ def create_database(conn: psycopg.Connection, name: str, template: str | None = 
 
 
 def drop_database(conn: psycopg.Connection, name: str) -> None:
-    conn.execute(
-        sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    )
+    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def set_allow_connections(conn: psycopg.Connection, name: str, allow: bool) -> None:

@@ -88,7 +88,7 @@ class TenantMiddleware:
         hostname = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
         kind, slug = split_host(hostname)
         if kind == "platform":
-            request.urlconf = settings.ROOT_URLCONF
+            request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
             request.tenant = None  # type: ignore[attr-defined]
             with platform_context():
                 return self.get_response(request)
@@ -105,7 +105,7 @@ class TenantMiddleware:
                     {"tenant_name": tenant.name},
                     status=403,
                 )
-        request.urlconf = settings.TENANT_URLCONF
+        request.urlconf = settings.TENANT_URLCONF  # type: ignore[attr-defined]
         request.tenant = tenant  # type: ignore[attr-defined]
         with tenant_context(tenant):
             return self.get_response(request)

@@ -30,18 +30,18 @@ def storage_prefix() -> str:
 
 
 class TenantFileSystemStorage(FileSystemStorage):
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
-        root = self._value_or_setting(self._location, settings.MEDIA_ROOT)
-        return os.path.join(root, storage_prefix())
+        root = self._value_or_setting(getattr(self, "_location", None), settings.MEDIA_ROOT)
+        return os.path.join(root, storage_prefix())  # noqa: PTH118 - Django passes str paths
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
-        return os.path.abspath(self.base_location)
+        return os.path.abspath(self.base_location)  # noqa: PTH100
 
-    @property  # type: ignore[override]
+    @property
     def base_url(self) -> str:
-        url = self._value_or_setting(self._base_url, settings.MEDIA_URL)
+        url = self._value_or_setting(getattr(self, "_base_url", None), settings.MEDIA_URL)
         if url and not url.endswith("/"):
             url += "/"
         return f"{url}{storage_prefix()}"

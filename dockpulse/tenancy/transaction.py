@@ -31,7 +31,7 @@ def current_db_alias() -> str:
     raise NoTenantContext("no tenant or platform context: which database is meant?")
 
 
-class tenant_atomic(ContextDecorator):  # noqa: N801 - reads like transaction.atomic
+class tenant_atomic(ContextDecorator):
     """`transaction.atomic` on the current context's database, resolved on entry.
 
     Usable as `with tenant_atomic():` and as `@tenant_atomic()`; as a decorator the

@@ -11,8 +11,20 @@ MODULES = [
     ("@customers", "Customers", "Customer records, contacts and history.", ALL, ALL),
     ("@products", "Products", "Products and services catalogue with prices and units.", ALL, ALL),
     ("@orders", "Orders", "Orders with numbering, status machine and totals.", ALL, ALL),
-    ("@quotes", "Quotes", "Quotes that customers accept into orders.", ALL, ["services", "production", "trade"]),
-    ("@stock", "Stock", "Warehouses, stock levels, reservations and movements.", ["production", "trade"], ["production", "trade"]),
+    (
+        "@quotes",
+        "Quotes",
+        "Quotes that customers accept into orders.",
+        ALL,
+        ["services", "production", "trade"],
+    ),
+    (
+        "@stock",
+        "Stock",
+        "Warehouses, stock levels, reservations and movements.",
+        ["production", "trade"],
+        ["production", "trade"],
+    ),
     ("@portal", "Customer portal", "Customers log in to order and accept quotes.", ALL, ALL),
     ("@notifications", "Notifications", "SMS, e-mail, in-app and webhook notifications.", ALL, ALL),
     ("@reports", "Reports", "Sales and stock reports.", ALL, ["production", "trade"]),
@@ -21,9 +33,33 @@ MODULES = [
 
 PLANS = [
     # code, name, monthly, yearly, max users, max customers (None = unlimited), features
-    ("starter", "Starter", "99.00", "990.00", 3, 500, {"portal": True, "api": False, "webhooks": False}),
-    ("business", "Business", "249.00", "2490.00", 10, 5000, {"portal": True, "api": True, "webhooks": True}),
-    ("enterprise", "Enterprise", "699.00", "6990.00", None, None, {"portal": True, "api": True, "webhooks": True, "sla": True}),
+    (
+        "starter",
+        "Starter",
+        "99.00",
+        "990.00",
+        3,
+        500,
+        {"portal": True, "api": False, "webhooks": False},
+    ),
+    (
+        "business",
+        "Business",
+        "249.00",
+        "2490.00",
+        10,
+        5000,
+        {"portal": True, "api": True, "webhooks": True},
+    ),
+    (
+        "enterprise",
+        "Enterprise",
+        "699.00",
+        "6990.00",
+        None,
+        None,
+        {"portal": True, "api": True, "webhooks": True, "sla": True},
+    ),
 ]
 
 

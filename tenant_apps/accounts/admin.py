@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -10,13 +9,13 @@ from dockpulse.admin_sites import platform_admin_site, tenant_admin_site
 from .models import User
 
 
-class UserCreateForm(UserCreationForm):  # type: ignore[type-arg]
+class UserCreateForm(UserCreationForm):
     class Meta:
         model = User
         fields = ("email", "name", "role")
 
 
-class UserEditForm(UserChangeForm):  # type: ignore[type-arg]
+class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
@@ -37,7 +36,10 @@ class UserAdmin(DjangoUserAdmin):
         (_("Dates"), {"fields": ("last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
+        ),
     )
     filter_horizontal = ("groups",)
 

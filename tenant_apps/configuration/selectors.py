@@ -4,6 +4,4 @@ from .models import TenantModule
 
 
 def enabled_module_codes() -> list[str]:
-    return list(
-        TenantModule.objects.filter(is_enabled=True).values_list("module_code", flat=True)
-    )
+    return list(TenantModule.objects.filter(is_enabled=True).values_list("module_code", flat=True))

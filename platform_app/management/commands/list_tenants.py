@@ -29,5 +29,7 @@ class Command(BaseCommand):
         header = ("SLUG", "NAME", "TEMPLATE", "PLAN", "STATUS", "DATABASE", "MIGRATIONS")
         widths = [max(len(str(v)) for v in col) for col in zip(header, *rows, strict=False)]
         for row in (header, *rows):
-            self.stdout.write("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+            self.stdout.write(
+                "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+            )
         self.stdout.write(f"{len(rows)} tenant(s)")

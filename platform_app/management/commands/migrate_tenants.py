@@ -36,8 +36,6 @@ class Command(BaseCommand):
                 failed.append(tenant.slug)
             self.stdout.write(f"{tenant.slug}: {'migrated' if ok else 'FAILED'}")
         total = time.perf_counter() - started
-        self.stdout.write(
-            f"{len(tenants)} tenant(s), {len(failed)} failed, {total:.1f} s"
-        )
+        self.stdout.write(f"{len(tenants)} tenant(s), {len(failed)} failed, {total:.1f} s")
         if failed:
             raise CommandError(f"failed: {', '.join(failed)}", returncode=1)
