@@ -8,7 +8,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICES := $(BIN)/python -m dockpulse.devservices
 
-.PHONY: install run test lint typecheck format messages clean bench
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install browser run test lint typecheck format messages clean bench
 
 install: $(STAMP)
 
@@ -19,10 +21,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[local,test,dev]'
 	touch $(STAMP)
 
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser of its own.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "No $(CHROMIUM): browser tests will be skipped (sudo apt-get install chromium)."; fi; }
+
 run: install
 	$(SERVICES) run
 
-test: install
+test: install browser
 	$(SERVICES) --data var/test-services exec -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -188,7 +188,8 @@ def subprocess_env(**extra: str) -> dict[str, str]:
         TENANT_DB_PREFIX=settings.TENANT_DB_PREFIX,
         DJANGO_SECRET_KEY="test-subprocess-secret-key-0123456789-abcdefghijklmnop",
         DJANGO_DEBUG="0",
-        SESSION_COOKIE_SECURE="0",
+        # Same fast password hasher as this process, so users created here log in there.
+        DOCKPULSE_TESTING="1",
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

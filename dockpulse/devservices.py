@@ -143,7 +143,6 @@ def command_run(data_dir: Path) -> int:
         _log(
             "ready:\n"
             f"  staff panel      http://demo.{base}:{port}/\n"
-            f"  customer portal  http://demo.{base}:{port}/portal/\n"
             f"  platform admin   http://app.{base}:{port}/\n"
             f"  logins: {ROOT / 'var' / 'dev-credentials.txt'} (printed above)\n"
             "Ctrl-C stops everything."

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client, override_settings
+from django.test import Client
 
 from conftest import destroy_tenant, run_manage
 from dockpulse.tenancy import dbadmin, tenant_context
@@ -51,16 +51,10 @@ def test_command_creates_a_tenant_reachable_over_http(committed, http_server):
             admin = User.objects.get()
             assert admin.email == "owner@acme.pl"
             assert admin.role == "admin"
-        # The other process hashed with the production hasher; this one tests with MD5.
-        with override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-        ):
-            client = Client(HTTP_HOST=f"{slug}.localhost")
-            login = client.post(
-                "/login/", {"username": "OWNER@acme.pl", "password": password.group(1)}
-            )
-            assert login.status_code == 302
-            assert "Acme HTTP" in client.get("/").content.decode()
+        client = Client(HTTP_HOST=f"{slug}.localhost")
+        login = client.post("/login/", {"username": "OWNER@acme.pl", "password": password.group(1)})
+        assert login.status_code == 302
+        assert "Acme HTTP" in client.get("/").content.decode()
         with tenant_context(info):
             # The services template has no stock module; trade and production do.
             enabled = set(
