@@ -10,7 +10,7 @@ SERVICES := $(BIN)/python -m dockpulse.devservices
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run test lint typecheck format messages clean bench
+.PHONY: install browser run manage test lint typecheck format messages clean bench
 
 install: $(STAMP)
 
@@ -33,6 +33,10 @@ run: install
 
 test: install browser
 	$(SERVICES) --data var/test-services exec -- $(BIN)/pytest $(PYTEST_ARGS)
+
+# Any manage.py command against make run's databases, e.g. make manage ARGS="list_tenants".
+manage: install
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(SERVICES) exec -- $(BIN)/python manage.py $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .
