@@ -45,3 +45,11 @@ def test_deleted_tenant_is_404(http_server, make_tenant):
     status, body = http_server.get(host, "/login/")
     assert status == 404
     assert "There is no DockPulse account at this address." in body
+
+    # Its address stays reserved until the tenant is purged.
+    again = run_manage(
+        "create_tenant", tenant.slug, "--name", "Again", "--template", "trade",
+        "--admin-email", "a@a.pl",
+    )  # fmt: skip
+    assert again.returncode == 2
+    assert "belonged to a deleted tenant" in again.stderr

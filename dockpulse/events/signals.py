@@ -41,7 +41,9 @@ def emit(
         actor=actor,
         actor_type=actor_type,
     )
+    from .bridge import record_event
+
     for receiver, response in responses:
-        if getattr(receiver, "__name__", "") == "record_event":
+        if receiver is record_event:
             return cast("EventLog", response)
     raise RuntimeError("the event outbox bridge is not connected")

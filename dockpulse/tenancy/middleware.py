@@ -98,6 +98,7 @@ class TenantMiddleware:
         if tenant is None or tenant.status in ("deleted", "provisioning"):
             return self._not_found(request)
         if tenant.status == "suspended":
+            request.tenant = tenant  # type: ignore[attr-defined]  # for the page's header
             with translation.override(tenant.language):
                 return render(
                     request,
