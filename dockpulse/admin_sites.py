@@ -6,7 +6,10 @@ never show a platform table.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.admin import AdminSite
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +27,16 @@ class TenantAdminSite(AdminSite):
 
 platform_admin_site = PlatformAdminSite(name="platform_admin")
 tenant_admin_site = TenantAdminSite(name="tenant_admin")
+
+
+class ReadOnlyAdminMixin:
+    """For append-only logs: an audit trail nobody can rewrite from the admin."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from dockpulse.admin_sites import platform_admin_site
+from dockpulse.admin_sites import ReadOnlyAdminMixin, platform_admin_site
 
 from .models import BillingRecord, ModuleRegistry, Plan, Tenant, TenantAuditLog
 
@@ -49,16 +49,7 @@ class BillingRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(TenantAuditLog, site=platform_admin_site)
-class TenantAuditLogAdmin(admin.ModelAdmin):
+class TenantAuditLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "tenant_slug", "action", "actor"]
     list_filter = ["action"]
     search_fields = ["tenant_slug", "actor"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
