@@ -11,9 +11,11 @@ fixture and a `fresh_tenant` of their own instead of flushing the shared databas
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -24,8 +26,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connections
+
+# Files and backups of the test run go to a folder of its own, also for the processes it
+# starts; set before Django reads its settings.
+TEST_FILES = Path(tempfile.mkdtemp(prefix="dockpulse-test-"))
+os.environ["MEDIA_ROOT"] = str(TEST_FILES / "media")
+os.environ["BACKUP_ROOT"] = str(TEST_FILES / "backups")
+
+from django.conf import settings  # noqa: E402
+from django.db import connections  # noqa: E402
+from django.test import override_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 TEST_PASSWORD = "Correct-Horse-42"
@@ -65,6 +75,14 @@ def django_db_setup(
     from platform_app.services import template_migrate, tenant_create
 
     settings.TENANT_DB_PREFIX = f"test_dpt_{_worker()}_"
+    # Settings may have been read before this file set MEDIA_ROOT/BACKUP_ROOT (for the
+    # processes the tests start); make this process agree, resetting cached storages.
+    storages = {**settings.STORAGES}
+    storages["backups"] = {**storages["backups"], "OPTIONS": {"location": TEST_FILES / "backups"}}
+    files = override_settings(
+        MEDIA_ROOT=str(TEST_FILES / "media"), BACKUP_ROOT=TEST_FILES / "backups", STORAGES=storages
+    )
+    files.enable()
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         db_config = setup_databases(
             verbosity=request.config.option.verbose,
@@ -96,6 +114,8 @@ def django_db_setup(
         _drop_test_tenant_databases()
         _reset_registry()
         teardown_databases(db_config, verbosity=request.config.option.verbose)
+    files.disable()
+    shutil.rmtree(TEST_FILES, ignore_errors=True)
 
 
 @pytest.fixture
@@ -232,6 +252,16 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def http_server(django_db_setup: None) -> Iterator[HttpServer]:
     """The product under gunicorn in its own process, on this run's test databases."""
+    yield from _serve()
+
+
+@pytest.fixture(scope="session")
+def second_http_server(django_db_setup: None) -> Iterator[HttpServer]:
+    """Another server process, for what one process changes and another must see."""
+    yield from _serve()
+
+
+def _serve() -> Iterator[HttpServer]:
     port = _free_port()
     process = subprocess.Popen(
         [

@@ -174,16 +174,30 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+# Tenant backups (pg_dump + files, one tar each): <slug>/<slug>-<time>.tar
+BACKUP_ROOT = Path(env.str("BACKUP_ROOT", default=str(BASE_DIR / "var" / "backups")))
 if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
     AWS_DEFAULT_ACL = None
-    _file_storage = "dockpulse.tenancy.storage.TenantS3Storage"
+    _file_storage: dict[str, Any] = {"BACKEND": "dockpulse.tenancy.storage.TenantS3Storage"}
+    _backup_storage: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "backups"},
+    }
 else:
-    _file_storage = "dockpulse.tenancy.storage.TenantFileSystemStorage"
+    _file_storage = {"BACKEND": "dockpulse.tenancy.storage.TenantFileSystemStorage"}
+    _backup_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": BACKUP_ROOT},
+    }
 STORAGES = {
-    "default": {"BACKEND": _file_storage},
+    "default": _file_storage,
+    "backups": _backup_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Where pg_dump/pg_restore of the servers' major version live, if not in the usual places
+# (the embedded server's bundle, /usr/lib/postgresql/<major>/bin, PATH).
+PG_BIN_DIR = env.str("PG_BIN_DIR", default="")
 
 # --- API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -129,7 +129,11 @@ class BillingRecord(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="billing_records")
+    # Kept when a tenant is purged (accounting law): the row then keeps only the slug.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="billing_records"
+    )
+    tenant_slug = models.CharField(_("address"), max_length=40)
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="billing_records")
     amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="PLN")
@@ -154,7 +158,7 @@ class BillingRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.tenant} {self.period_start:%Y-%m}"
+        return f"{self.tenant_slug} {self.period_start:%Y-%m}"
 
 
 class TenantAuditLog(models.Model):

@@ -1,32 +1,104 @@
-"""migrate_tenants: the template first, then every tenant, recording each one's state."""
+"""migrate_tenants: the template first, then every tenant in parallel, each one recorded."""
 
 from __future__ import annotations
 
+import psycopg
+
 from conftest import run_manage
-from dockpulse.tenancy import dbadmin
+from dockpulse.tenancy import dbadmin, tenant_context
 from platform_app.models import Tenant
+from tenant_apps.configuration.models import TenantModule
 
 
-def test_migrate_tenants_records_state_and_continues_past_a_broken_tenant(make_tenant):
-    healthy = make_tenant()
+def execute(db_name: str, *statements: str) -> None:
+    params = dbadmin.connection_params()
+    params["dbname"] = db_name
+    with psycopg.connect(**params, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def table_exists(db_name: str, table: str) -> bool:
+    params = dbadmin.connection_params()
+    params["dbname"] = db_name
+    with psycopg.connect(**params) as conn:
+        row = conn.execute("SELECT to_regclass(%s)", [table]).fetchone()
+    return row is not None and row[0] is not None
+
+
+def unapply_configuration(db_name: str, *, keep_field_configs: bool = False) -> None:
+    """Make the tenant look as if `configuration.0001_initial` were a new migration."""
+    drops = ["DROP TABLE tenant_modules"]
+    if not keep_field_configs:
+        drops.append("DROP TABLE field_configs")
+    execute(db_name, *drops, "DELETE FROM django_migrations WHERE app = 'configuration'")
+
+
+def test_one_broken_tenant_does_not_stop_the_others(make_tenant):
+    healthy = [make_tenant(), make_tenant()]
     broken = make_tenant()
-    Tenant.objects.filter(slug__in=[healthy.slug, broken.slug]).update(
-        migration_state=Tenant.MigrationState.PENDING
-    )
-    # Break one tenant: its database vanishes behind its row.
-    with dbadmin.admin_connection() as conn:
-        dbadmin.drop_database(conn, broken.db_name)
+    for tenant in healthy:
+        unapply_configuration(tenant.db_name)
+    # Broken on purpose: a table in the way of the migration.
+    unapply_configuration(broken.db_name, keep_field_configs=True)
 
-    result = run_manage("migrate_tenants", "--tenant", healthy.slug, "--tenant", broken.slug)
+    result = run_manage("migrate_tenants", "--parallel", "2")
 
-    assert result.returncode == 1
-    assert "template: migrated" in result.stdout
-    assert f"{healthy.slug}: migrated" in result.stdout
-    assert f"{broken.slug}: FAILED" in result.stdout
-    ok = Tenant.objects.get(slug=healthy.slug)
-    assert ok.migration_state == "migrated"
-    assert ok.migrated_at is not None
-    assert ok.migrated_to["accounts"] == "0001_initial"
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "template: up to date" in result.stdout
+    assert f"failed: {broken.slug}" in result.stderr
+    for tenant in healthy:
+        row = Tenant.objects.get(slug=tenant.slug)
+        assert row.migration_state == "migrated"
+        assert row.migrated_to.get("configuration") == "0001_initial", (
+            row.migrated_to,
+            result.stdout,
+        )
+        assert row.migration_error == ""
+        assert f"{tenant.slug}: migrated (1 applied" in result.stdout
+        with tenant_context(tenant):
+            assert TenantModule.objects.count() == 0  # the table is back
     failed = Tenant.objects.get(slug=broken.slug)
     assert failed.migration_state == "failed"
-    assert broken.db_name in failed.migration_error
+    assert 'relation "field_configs" already exists' in failed.migration_error
+    # One transaction per tenant: the broken one is not half-migrated.
+    assert not table_exists(broken.db_name, "tenant_modules")
+    assert "2 migrated" in result.stdout and "1 failed" in result.stdout
+
+    execute(broken.db_name, "DROP TABLE field_configs")  # the fix
+    second = run_manage("migrate_tenants")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"{broken.slug}: migrated (1 applied" in second.stdout
+    assert "1 migrated" in second.stdout and "0 failed" in second.stdout
+    for tenant in healthy:
+        assert f"{tenant.slug}:" not in second.stdout  # skipped, not migrated again
+    fixed = Tenant.objects.get(slug=broken.slug)
+    assert fixed.migration_state == "migrated" and fixed.migration_error == ""
+
+
+def test_plan_lists_and_applies_nothing(make_tenant):
+    tenant = make_tenant()
+    unapply_configuration(tenant.db_name)
+    result = run_manage("migrate_tenants", "--plan", "--tenant", tenant.slug)
+    assert result.returncode == 0, result.stderr
+    assert f"{tenant.slug}: 1 to apply\n  configuration.0001_initial" in result.stdout
+    assert not table_exists(tenant.db_name, "tenant_modules")
+
+    listing = run_manage("list_tenants", "--migrations")
+    row = next(line for line in listing.stdout.splitlines() if line.startswith(tenant.slug))
+    assert row.split()[-1] == "1"
+    tenant_a_row = next(line for line in listing.stdout.splitlines() if line.startswith("tenant-a"))
+    assert tenant_a_row.split()[-1] == "0"
+
+
+def test_django_migrate_fallback_for_tenant_data_migrations(make_tenant, monkeypatch):
+    """Pending migrations that are not plain SQL go through Django's own migrate."""
+    from platform_app.services import migrations
+
+    tenant = make_tenant()
+    unapply_configuration(tenant.db_name)
+    monkeypatch.setattr(migrations, "_replayable", lambda migration: False)
+    result = migrations.tenant_migrate(Tenant.objects.get(slug=tenant.slug))
+    assert result.status == "migrated", result.error
+    assert result.applied == ["configuration.0001_initial"]
+    assert table_exists(tenant.db_name, "tenant_modules")

@@ -13,6 +13,7 @@ from dockpulse.tenancy import dbadmin, tenant_context
 from dockpulse.tenancy.registry import registry
 from platform_app import services
 from platform_app.models import Tenant, TenantAuditLog
+from platform_app.services import provisioning
 from tenant_apps.accounts.models import User
 from tenant_apps.configuration.models import TenantModule
 
@@ -112,7 +113,7 @@ def test_failure_mid_provisioning_leaves_nothing(committed, monkeypatch):
         assert database_exists(db_name)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "user_create", explode)
+    monkeypatch.setattr(provisioning, "user_create", explode)
     with pytest.raises(RuntimeError, match="disk full"):
         services.tenant_create(
             slug=slug, name="Doomed", template="trade", admin_email="d@d.pl",

@@ -1,4 +1,4 @@
-"""Tenant lifecycle: provisioning, the template database, migrations, status changes.
+"""Provisioning: a new tenant is a clone of the template database.
 
 Platform rows live in `default`, so these use `transaction.atomic(using="default")`
 explicitly; tenant rows are written inside `tenant_context()` + `tenant_atomic()`.
@@ -10,28 +10,25 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from io import StringIO
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.migrations.executor import MigrationExecutor
-from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dockpulse.tenancy import connections as tenant_connections
 from dockpulse.tenancy import dbadmin, tenant_atomic, tenant_context
-from dockpulse.tenancy.info import TenantInfo, template_info
+from dockpulse.tenancy.info import TenantInfo
 from dockpulse.tenancy.registry import info_from_model, registry
 from dockpulse.tenancy.validation import validate_slug_format
+from platform_app.models import BusinessTemplate, ModuleRegistry, Plan, Tenant
 from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import user_create
 from tenant_apps.configuration.services import modules_seed
 
-from .models import BusinessTemplate, ModuleRegistry, Plan, Tenant, TenantAuditLog
+from .lifecycle import audit
 
 logger = logging.getLogger(__name__)
 
@@ -43,84 +40,6 @@ class ProvisionedTenant:
     admin_password: str
     generated_password: bool
     seconds: float
-
-
-# --- the template database -------------------------------------------------------------
-
-
-def template_exists() -> bool:
-    with dbadmin.admin_connection() as conn:
-        return dbadmin.database_exists(conn, dbadmin.template_db_name())
-
-
-def template_migrate(*, verbosity: int = 0) -> None:
-    """Create the template if missing and migrate it, under the clone lock.
-
-    It accepts connections only while migrating: CREATE DATABASE ... TEMPLATE fails while
-    anyone is connected to it.
-    """
-    name = dbadmin.template_db_name()
-    info = template_info(name)
-    with dbadmin.admin_connection() as conn, dbadmin.template_lock(conn):
-        if not dbadmin.database_exists(conn, name):
-            dbadmin.create_database(conn, name)
-        dbadmin.set_allow_connections(conn, name, True)
-        try:
-            _migrate_database(info, verbosity=verbosity)
-        finally:
-            with tenant_context(info):
-                tenant_connections.forget(info.alias)
-            dbadmin.terminate_connections(conn, name)
-            dbadmin.set_allow_connections(conn, name, False)
-
-
-def _migrate_database(info: TenantInfo, *, verbosity: int = 0) -> None:
-    with tenant_context(info):
-        alias = tenant_connections.alias_for(info)
-        call_command(
-            "migrate", database=alias, interactive=False, verbosity=verbosity, stdout=StringIO()
-        )
-
-
-def pending_migrations(info: TenantInfo) -> list[str]:
-    """Migrations the tenant's database lacks (an empty list when it is up to date)."""
-    with tenant_context(info):
-        alias = tenant_connections.alias_for(info)
-        from django.db import connections
-
-        executor = MigrationExecutor(connections[alias])
-        targets = executor.loader.graph.leaf_nodes()
-        plan = executor.migration_plan(targets)
-        return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
-
-
-def tenant_migrate(tenant: Tenant, *, verbosity: int = 0) -> bool:
-    """Migrate one tenant and record the outcome on its row; False if it failed."""
-    info = info_from_model(tenant)
-    try:
-        _migrate_database(info, verbosity=verbosity)
-        with tenant_context(info):
-            from django.db import connections
-
-            recorder = MigrationRecorder(connections[tenant_connections.alias_for(info)])
-            applied = recorder.applied_migrations()
-        latest: dict[str, str] = {}
-        for app_label, name in sorted(applied):
-            latest[app_label] = name
-    except Exception as exc:  # record any failure and carry on with the next tenant
-        logger.exception("migrating tenant %s failed", tenant.slug)
-        Tenant.objects.filter(pk=tenant.pk).update(
-            migration_state=Tenant.MigrationState.FAILED,
-            migration_error=f"{type(exc).__name__}: {exc}"[:4000],
-        )
-        return False
-    Tenant.objects.filter(pk=tenant.pk).update(
-        migration_state=Tenant.MigrationState.MIGRATED,
-        migrated_to=latest,
-        migrated_at=timezone.now(),
-        migration_error="",
-    )
-    return True
 
 
 # --- provisioning -----------------------------------------------------------------------
@@ -244,12 +163,12 @@ def tenant_create(
             tenant.migration_state = Tenant.MigrationState.MIGRATED
             tenant.migrated_at = timezone.now()
             tenant.save()
-            TenantAuditLog.objects.create(
-                tenant=tenant,
-                tenant_slug=slug,
-                action="tenant.created",
-                actor=actor,
-                details={"template": template, "plan": plan.code if plan else None},
+            audit(
+                tenant,
+                "tenant.created",
+                actor,
+                template=template,
+                plan=plan.code if plan else None,
             )
             transaction.on_commit(lambda: registry.publish(tenant), using="default")
     except BaseException:
@@ -282,37 +201,10 @@ def _seed_tenant(info: TenantInfo, *, admin_email: str, admin_name: str, passwor
 
 
 def _discard_failed_tenant(tenant: Tenant) -> None:
-    with tenant_context(info_from_model(tenant)):
-        tenant_connections.forget(f"tenant_{tenant.slug}")
+    tenant_connections.forget(f"tenant_{tenant.slug}")
     try:
         with dbadmin.admin_connection() as conn:
             dbadmin.drop_database(conn, tenant.db_name)
     finally:
         Tenant.objects.filter(pk=tenant.pk).delete()
         registry.forget(tenant.slug)
-
-
-# --- status -----------------------------------------------------------------------------
-
-
-def tenant_set_status(
-    *, tenant: Tenant, status: str, reason: str = "", actor: str = "system"
-) -> Tenant:
-    """Suspend, resume (active) or mark deleted; every process sees it from its next request."""
-    if status not in Tenant.Status.values:
-        raise ValidationError({"status": [_("Unknown status %(status)s.") % {"status": status}]})
-    with transaction.atomic(using="default"):
-        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        previous = tenant.status
-        tenant.status = status
-        tenant.status_reason = reason
-        tenant.save(update_fields=["status", "status_reason", "updated_at"])
-        TenantAuditLog.objects.create(
-            tenant=tenant,
-            tenant_slug=tenant.slug,
-            action=f"tenant.{status}",
-            actor=actor,
-            details={"from": previous, "reason": reason},
-        )
-        transaction.on_commit(lambda: registry.publish(tenant), using="default")
-    return tenant

@@ -1,0 +1,32 @@
+"""Entry points of migrate_tenants' worker processes.
+
+A spawned process unpickles these by importing this module before Django is set up, so
+nothing here may import models at import time.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def init(overrides: dict[str, Any]) -> None:
+    """Set up Django in a fresh worker process with the parent's databases."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dockpulse.settings")
+    if overrides["testing"]:
+        os.environ.setdefault("DOCKPULSE_TESTING", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connections
+
+    settings.TENANT_DB_PREFIX = overrides["prefix"]
+    connections.settings["default"].update(overrides["default"])
+
+
+def migrate(tenant_id: str, pending: list[tuple[str, str]] | None) -> Any:
+    from platform_app.models import Tenant
+    from platform_app.services.migrations import tenant_migrate
+
+    return tenant_migrate(Tenant.objects.get(pk=tenant_id), pending)

@@ -1,0 +1,152 @@
+"""Status changes, deletion and purge of tenants, with their audit trail.
+
+Every change of a tenant row is published to the tenant registry when the platform
+transaction commits, so every process sees it from its next request.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from dockpulse.tenancy import connections as tenant_connections
+from dockpulse.tenancy import dbadmin, tenant_context
+from dockpulse.tenancy.registry import info_from_model, registry
+from platform_app.models import BillingRecord, Tenant, TenantAuditLog
+
+logger = logging.getLogger(__name__)
+
+
+def audit(tenant: Tenant, action: str, actor: str, **details: Any) -> TenantAuditLog:
+    return TenantAuditLog.objects.create(
+        tenant=tenant, tenant_slug=tenant.slug, action=action, actor=actor, details=details
+    )
+
+
+def tenant_get(slug: str) -> Tenant:
+    """The tenant with this slug, or a ValidationError naming it."""
+    tenant = Tenant.objects.filter(slug=slug).first()
+    if tenant is None:
+        raise ValidationError({"slug": [_("There is no tenant %(slug)s.") % {"slug": slug}]})
+    return tenant
+
+
+def _publish_on_commit(tenant: Tenant) -> None:
+    transaction.on_commit(lambda: registry.publish(tenant), using="default")
+
+
+def tenant_set_status(
+    *, tenant: Tenant, status: str, reason: str = "", actor: str = "system"
+) -> Tenant:
+    """Set a tenant's status; every process sees it from its next request."""
+    if status not in Tenant.Status.values:
+        raise ValidationError({"status": [_("Unknown status %(status)s.") % {"status": status}]})
+    with transaction.atomic(using="default"):
+        tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        previous = tenant.status
+        tenant.status = status
+        tenant.status_reason = reason
+        tenant.save(update_fields=["status", "status_reason", "updated_at"])
+        audit(tenant, f"tenant.{status}", actor, previous=previous, reason=reason)
+        _publish_on_commit(tenant)
+    return tenant
+
+
+def tenant_suspend(*, slug: str, reason: str = "", actor: str = "system") -> Tenant:
+    tenant = tenant_get(slug)
+    if tenant.status != Tenant.Status.ACTIVE:
+        raise ValidationError(
+            {"slug": [_("Tenant %(slug)s is %(status)s, not active.")
+                      % {"slug": slug, "status": tenant.status}]}
+        )  # fmt: skip
+    return tenant_set_status(
+        tenant=tenant, status=Tenant.Status.SUSPENDED, reason=reason, actor=actor
+    )
+
+
+def tenant_resume(*, slug: str, actor: str = "system") -> Tenant:
+    tenant = tenant_get(slug)
+    if tenant.status != Tenant.Status.SUSPENDED:
+        raise ValidationError(
+            {"slug": [_("Tenant %(slug)s is %(status)s, not suspended.")
+                      % {"slug": slug, "status": tenant.status}]}
+        )  # fmt: skip
+    return tenant_set_status(tenant=tenant, status=Tenant.Status.ACTIVE, actor=actor)
+
+
+@dataclass(frozen=True)
+class DeletedTenant:
+    tenant: Tenant
+    backup: str | None
+
+
+def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> DeletedTenant:
+    """Back up (unless told not to), drop the database, remove the files, mark deleted.
+
+    The row stays, so the slug stays reserved until `tenant_purge`.
+    """
+    from .backups import tenant_backup, tenant_files_delete
+
+    tenant = tenant_get(slug)
+    previous = tenant.status
+    location = None
+    if previous != Tenant.Status.DELETED:
+        location = tenant_backup(slug=slug).location if backup else None
+        # Refuse requests first, so nothing is written between the backup and the drop.
+        with transaction.atomic(using="default"):
+            tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
+            tenant.status = Tenant.Status.DELETED
+            tenant.generation += 1
+            tenant.save(update_fields=["status", "generation", "updated_at"])
+            _publish_on_commit(tenant)
+    # Run again on a deleted tenant, this finishes a deletion that failed half-way.
+    tenant_connections.forget(f"tenant_{slug}")
+    with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
+        dbadmin.drop_database(conn, tenant.db_name)
+    with tenant_context(info_from_model(tenant)):
+        removed = tenant_files_delete()
+    audit(
+        tenant,
+        "tenant.deleted",
+        actor,
+        previous=previous,
+        database=tenant.db_name,
+        files_removed=removed,
+        backup=location,
+    )
+    return DeletedTenant(tenant=tenant, backup=location)
+
+
+def tenant_purge(*, slug: str, actor: str = "system") -> int:
+    """Erase a deleted tenant: its backups and its row; its slug becomes free.
+
+    Billing records are kept (accounting law) with the slug they were issued to; the audit
+    trail keeps the slug and what was done. Returns how many backups were removed.
+    """
+    from .backups import backup_list, backup_remove
+
+    tenant = tenant_get(slug)
+    if tenant.status != Tenant.Status.DELETED:
+        raise ValidationError(
+            {"slug": [_("Delete tenant %(slug)s before purging it.") % {"slug": slug}]}
+        )
+    backups = backup_list(slug)
+    for name in backups:
+        backup_remove(name)
+    with transaction.atomic(using="default"):
+        BillingRecord.objects.filter(tenant=tenant).update(tenant=None)
+        TenantAuditLog.objects.create(
+            tenant=None,
+            tenant_slug=slug,
+            action="tenant.purged",
+            actor=actor,
+            details={"backups_removed": len(backups)},
+        )
+        tenant.delete()
+        transaction.on_commit(lambda: registry.forget(slug), using="default")
+    return len(backups)
