@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import io
 import json
 import logging
@@ -80,10 +81,11 @@ def _tool_dirs(major: int) -> list[Path]:
     dirs = []
     if settings.PG_BIN_DIR:
         dirs.append(Path(settings.PG_BIN_DIR))
-    with contextlib.suppress(ImportError):
-        import pgserver  # bundles PostgreSQL 16's client tools
-
-        dirs.append(Path(pgserver.__file__).parent / "pginstall" / "bin")
+    # The embedded server's package bundles PostgreSQL 16's client tools; found without
+    # importing it (its import is slow and noisy).
+    spec = importlib.util.find_spec("pgserver")
+    if spec is not None and spec.origin:
+        dirs.append(Path(spec.origin).parent / "pginstall" / "bin")
     dirs.append(Path(f"/usr/lib/postgresql/{major}/bin"))
     dirs.extend(Path(p) for p in os.environ.get("PATH", "").split(os.pathsep) if p)
     return dirs
