@@ -11,7 +11,14 @@ from typing import Any
 
 
 def init(overrides: dict[str, Any]) -> None:
-    """Set up Django in a fresh worker process with the parent's databases."""
+    """Set up Django in a worker process with the parent's databases.
+
+    A forked worker has Django set up already; a spawned one starts from nothing.
+    """
+    from django.apps import apps
+
+    if apps.ready:
+        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dockpulse.settings")
     if overrides["testing"]:
         os.environ.setdefault("DOCKPULSE_TESTING", "1")
@@ -25,8 +32,8 @@ def init(overrides: dict[str, Any]) -> None:
     connections.settings["default"].update(overrides["default"])
 
 
-def migrate(tenant_id: str, pending: list[tuple[str, str]] | None) -> Any:
-    from platform_app.models import Tenant
+def migrate(tenant: Any, pending: list[tuple[str, str]] | None) -> Any:
+    """Migrate one tenant (a pickled Tenant row: no query to fetch it again)."""
     from platform_app.services.migrations import tenant_migrate
 
-    return tenant_migrate(Tenant.objects.get(pk=tenant_id), pending)
+    return tenant_migrate(tenant, pending)

@@ -23,17 +23,17 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from io import StringIO
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 import psycopg
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.migration import Migration
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.signals import post_migrate
 from django.utils import timezone
 
 from dockpulse.tenancy import connections as tenant_connections
@@ -197,15 +197,24 @@ def _replay(info: TenantInfo, pending: list[Key]) -> None:
     connection = connections[alias]
     with transaction.atomic(using=alias):
         with connection.cursor() as cursor:
+            # No wait for the WAL flush at commit: a crash right after loses this whole
+            # transaction (never part of it), and the next run applies it again.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             for statement in statements:
                 if statement.strip() and not statement.lstrip().startswith("--"):
                     cursor.execute(statement)
         recorder = MigrationRecorder(connection)
         for app, name in pending:
             recorder.record_applied(app, name)
-        # What migrate does afterwards: content types and permissions of new models.
+        # What migrate does afterwards: content types and permissions of new models; only
+        # for the apps the plan touched (Django's migrate signals every app).
         plan = [(loader.graph.nodes[key], False) for key in pending]
-        emit_post_migrate_signal(0, False, alias, apps=global_apps, plan=plan)
+        for label in sorted({app for app, _ in pending if app_kind(app) != "platform"}):
+            app_config = global_apps.get_app_config(label)
+            post_migrate.send(
+                sender=app_config, app_config=app_config, verbosity=0, interactive=False,
+                using=alias, apps=global_apps, plan=plan,
+            )  # fmt: skip
 
 
 def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> MigrationResult:
@@ -217,13 +226,16 @@ def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> Migratio
             pending = pending_for(applied_migrations(info))
         loader = _disk_loader()
         with tenant_context(info):
-            if not pending:
-                pass
-            elif all(_replayable(loader.graph.nodes[key]) for key in pending):
+            if pending and all(_replayable(loader.graph.nodes[key]) for key in pending):
                 _replay(info, pending)
+                # Committed in one transaction with the schema: the rows are there.
+                applied_now = set(graph_order())
             else:
-                _django_migrate(info)
-        applied_now = applied_migrations(info)
+                if pending:
+                    _django_migrate(info)
+                applied_now = applied_migrations(info)
+            # A worker migrates many tenants: keep no connection to one it is done with.
+            tenant_connections.forget(info.alias)
     except Exception as exc:  # record any failure and carry on with the next tenant
         logger.warning("migrating tenant %s failed: %s", tenant.slug, exc)
         error = f"{type(exc).__name__}: {exc}".strip()[:4000]
@@ -293,17 +305,20 @@ def migrate_many(
             for key in ("NAME", "HOST", "PORT", "USER", "PASSWORD")
         },
     }
-    # Forked children would share this process's sockets; spawned ones start clean.
+    # Children must not share this process's database sockets: close them before the
+    # workers start. Fork where the platform has it (a worker is ready at once; spawn
+    # would set Django up again in each); only this thread runs at that moment.
     connections.close_all()
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(
         max_workers=min(parallel, len(todo)),
-        mp_context=get_context("spawn"),
+        mp_context=get_context(method),
         initializer=migration_worker.init,
         initargs=(overrides,),
     ) as pool:
         futures = {
             pool.submit(
-                migration_worker.migrate, str(c.tenant.pk), None if c.error else c.pending
+                migration_worker.migrate, c.tenant, None if c.error else c.pending
             ): c.tenant.slug
             for c in todo
         }
