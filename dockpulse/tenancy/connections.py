@@ -130,6 +130,8 @@ def _drop_from_thread(alias: str, lru: OrderedDict[str, _Key]) -> None:
         holders = _holders.get(alias)
         if holders is not None:
             holders.discard(threading.get_ident())
+            # A thread that ended while holding the alias will never release it.
+            holders &= {thread.ident for thread in threading.enumerate()}
             if not holders:
                 del _holders[alias]
                 connections.settings.pop(alias, None)

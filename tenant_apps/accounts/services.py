@@ -2,15 +2,53 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connections
 from django.utils.translation import gettext as _
 
 from dockpulse import events
-from dockpulse.tenancy import current_tenant, tenant_atomic
+from dockpulse.tenancy import current_db_alias, current_tenant, tenant_atomic
+from platform_app.limits import ensure_below
 
 from .models import Role, User, normalize_email
+
+# pg_advisory_xact_lock key: user creations of one tenant database take turns, so two
+# concurrent creates at the plan's limit cannot both pass the count.
+_USER_CREATE_LOCK = 0x5553_4552
+
+
+def _validate(
+    *, email: str | None, name: str | None, role: str | None, phone: str | None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if email is not None:
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            errors["email"] = list(exc.messages)
+    if role is not None and role not in Role.values:
+        errors["role"] = [_("Choose admin, manager or employee.")]
+    if name is not None and not name.strip():
+        errors["name"] = [_("Enter the user's name.")]
+    if phone is not None and len(phone) > 32:
+        errors["phone"] = [_("Enter at most 32 characters.")]
+    return errors
+
+
+def _event(event_type: str, user: User, actor: User | None, **payload: Any) -> None:
+    if current_tenant() is not None:  # platform admins have no event log
+        events.emit(
+            event_type=event_type,
+            source_module="accounts",
+            entity_type="user",
+            entity_id=user.id,
+            payload={"email": user.email, "role": user.role, **payload},
+            actor=actor,
+        )
 
 
 def user_create(
@@ -24,17 +62,12 @@ def user_create(
     is_superuser: bool = False,
     actor: User | None = None,
 ) -> User:
-    """Create a user in the current context's database (tenant staff or platform admin)."""
+    """Create a user in the current context's database (tenant staff or platform admin).
+
+    In a tenant, the plan's max_users counts active users.
+    """
     email = normalize_email(email)
-    errors: dict[str, list[str]] = {}
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        errors["email"] = list(exc.messages)
-    if role not in Role.values:
-        errors["role"] = [_("Choose admin, manager or employee.")]
-    if not name.strip():
-        errors["name"] = [_("Enter the user's name.")]
+    errors = _validate(email=email, name=name, role=role, phone=phone)
     candidate = User(email=email, name=name.strip(), phone=phone, role=role)
     try:
         validate_password(password, user=candidate)
@@ -43,19 +76,75 @@ def user_create(
     if errors:
         raise ValidationError(errors)
     with tenant_atomic():
+        tenant = current_tenant()
+        if tenant is not None:
+            with connections[current_db_alias()].cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_USER_CREATE_LOCK])
+            ensure_below(
+                tenant_id=tenant.id,
+                field="max_users",
+                current=User.objects.filter(is_active=True).count(),
+            )
         if User.objects.filter(email=email).exists():
             raise ValidationError({"email": [_("A user with this e-mail already exists.")]})
         candidate.is_staff = is_staff
         candidate.is_superuser = is_superuser
         candidate.set_password(password)
         candidate.save()
-        if current_tenant() is not None:
-            events.emit(
-                event_type="entity.created",
-                source_module="accounts",
-                entity_type="user",
-                entity_id=candidate.id,
-                payload={"email": candidate.email, "role": candidate.role},
-                actor=actor,
-            )
+        _event("entity.created", candidate, actor)
     return candidate
+
+
+def user_update(
+    *,
+    user: User,
+    actor: User | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    phone: str | None = None,
+    role: str | None = None,
+) -> User:
+    """Change a user's details; an admin cannot demote themselves (a tenant needs one)."""
+    email = normalize_email(email) if email is not None else None
+    errors = _validate(email=email, name=name, role=role, phone=phone)
+    if actor is not None and actor.pk == user.pk and role is not None and role != Role.ADMIN:
+        errors["role"] = [_("You cannot take the administrator role from yourself.")]
+    if errors:
+        raise ValidationError(errors)
+    changes = {
+        key: value
+        for key, value in {"email": email, "name": name, "phone": phone, "role": role}.items()
+        if value is not None and getattr(user, key) != value
+    }
+    if not changes:
+        return user
+    with tenant_atomic():
+        if email and User.objects.filter(email=email).exclude(pk=user.pk).exists():
+            raise ValidationError({"email": [_("A user with this e-mail already exists.")]})
+        for key, value in changes.items():
+            setattr(user, key, value.strip() if key == "name" else value)
+        user.save(update_fields=[*changes, "updated_at"])
+        _event("entity.updated", user, actor, changed=sorted(changes))
+    return user
+
+
+def user_set_active(*, user: User, active: bool, actor: User | None = None) -> User:
+    """Deactivate (the account stays, its logins stop) or reactivate a user."""
+    if actor is not None and actor.pk == user.pk and not active:
+        raise ValidationError({"is_active": [_("You cannot deactivate yourself.")]})
+    if user.is_active == active:
+        return user
+    with tenant_atomic():
+        tenant = current_tenant()
+        if active and tenant is not None:
+            with connections[current_db_alias()].cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_USER_CREATE_LOCK])
+            ensure_below(
+                tenant_id=tenant.id,
+                field="max_users",
+                current=User.objects.filter(is_active=True).count(),
+            )
+        user.is_active = active
+        user.save(update_fields=["is_active", "updated_at"])
+        _event("entity.updated", user, actor, changed=["is_active"], is_active=active)
+    return user

@@ -5,3 +5,11 @@ from .models import TenantModule
 
 def enabled_module_codes() -> list[str]:
     return list(TenantModule.objects.filter(is_enabled=True).values_list("module_code", flat=True))
+
+
+def module_enabled(code: str) -> bool:
+    return TenantModule.objects.filter(module_code=code, is_enabled=True).exists()
+
+
+def module_list() -> list[TenantModule]:
+    return list(TenantModule.objects.order_by("module_code"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from dockpulse import events
 from dockpulse.tenancy import tenant_atomic
@@ -26,3 +27,21 @@ def modules_seed(*, enabled: Iterable[str], available: Iterable[str]) -> list[Te
             payload={"enabled": sorted(enabled_set), "available": sorted(set(available))},
         )
     return rows
+
+
+def module_set_enabled(*, module: TenantModule, enabled: bool, actor: Any = None) -> TenantModule:
+    """Switch a module on or off; its API answers 404 and its pages hide while off."""
+    if module.is_enabled == enabled:
+        return module
+    with tenant_atomic():
+        module.is_enabled = enabled
+        module.save(update_fields=["is_enabled", "updated_at"])
+        events.emit(
+            event_type="entity.updated",
+            source_module="settings",
+            entity_type="tenant_module",
+            entity_id=module.id,
+            payload={"module_code": module.module_code, "is_enabled": enabled},
+            actor=actor,
+        )
+    return module

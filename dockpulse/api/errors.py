@@ -1,0 +1,70 @@
+"""One JSON shape for every API error: {"error": {"code", "message", "fields"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "The request conflicts with the current state."
+
+
+class PlanLimitReached(exceptions.APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "plan_limit_reached"
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, list):
+        return [str(item) for sub in detail for item in _flatten(sub)]
+    if isinstance(detail, dict):
+        return [str(item) for sub in detail.values() for item in _flatten(sub)]
+    return [str(detail)]
+
+
+def _fields(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value) for key, value in detail.items()}
+    return {}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from platform_app.limits import PlanLimitError
+
+    if isinstance(exc, PlanLimitError):
+        exc = PlanLimitReached(detail=str(exc))
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    detail = exc.detail
+    fields = _fields(detail)
+    if isinstance(exc, exceptions.ValidationError):
+        code = "invalid"
+        non_field = fields.pop("non_field_errors", [])
+        message = " ".join(non_field) or _("Some fields are not valid.")
+        if non_field and not fields:
+            fields = {}
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+        message = " ".join(_flatten(detail))
+    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    return response

@@ -1,0 +1,20 @@
+"""/api/v1/ of a tenant host."""
+
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from tenant_apps.accounts.api import UserViewSet
+from tenant_apps.configuration.api import ModuleViewSet
+
+from . import views
+
+router = SimpleRouter()
+router.register("users", UserViewSet, basename="user")
+router.register("settings/modules", ModuleViewSet, basename="module")
+
+urlpatterns = [
+    path("auth/token/", views.TokenObtainView.as_view(), name="token_obtain"),
+    path("auth/token/refresh/", views.TokenRefreshView.as_view(), name="token_refresh"),
+    path("auth/logout/", views.LogoutView.as_view(), name="logout_api"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,72 @@
+"""Token endpoints of the staff API: obtain, refresh, logout."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from . import tokens
+from .authentication import NoAuthentication
+
+
+class LoginThrottle(AnonRateThrottle):
+    scope = "login"
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class TokenObtainView(APIView):
+    authentication_classes = [NoAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(trim_whitespace=False)
+
+    @extend_schema(request=InputSerializer, responses={200: TokenPairSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        pair = tokens.token_obtain(
+            request=request._request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+        )
+        return Response(pair)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(help_text=_("A refresh token of this account."))
+
+
+class TokenRefreshView(APIView):
+    authentication_classes = [NoAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(tokens.token_refresh(raw=data.validated_data["refresh"]))
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=RefreshSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = RefreshSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens.token_blacklist(raw=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,108 @@
+"""Staff users API (admins only): list, create, edit, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dockpulse.api.permissions import RolePermission
+
+from . import selectors, services
+from .models import Role, User
+
+
+def _actor(request: Request) -> User:
+    # RolePermission let only an authenticated staff user through.
+    return cast(User, request.user)
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "phone", "role", "is_active", "last_login", "created_at"]
+        read_only_fields = fields
+
+
+class UserCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=255)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.EMPLOYEE)
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False)
+    name = serializers.CharField(max_length=255, required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class UserViewSet(viewsets.ViewSet):
+    resource = "users"
+    permission_classes = [RolePermission]
+    queryset = User.objects.none()  # only for the schema: the id is a UUID
+
+    def _get(self, pk: str) -> User:
+        return get_object_or_404(User, pk=pk)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str),
+            OpenApiParameter("role", str, enum=Role.values),
+            OpenApiParameter("is_active", bool),
+        ],
+        responses=UserOutputSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        active = request.query_params.get("is_active")
+        qs = selectors.user_list(
+            search=request.query_params.get("search", ""),
+            role=request.query_params.get("role", ""),
+            active=None if active is None else active.lower() in ("1", "true", "yes"),
+        )
+        paginator = self.paginator
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(UserOutputSerializer(page, many=True).data)
+
+    @property
+    def paginator(self) -> Any:
+        if not hasattr(self, "_paginator"):
+            from dockpulse.api.pagination import Pagination
+
+            self._paginator = Pagination()
+        return self._paginator
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserOutputSerializer})
+    def create(self, request: Request) -> Response:
+        data = UserCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_create(**data.validated_data, actor=_actor(request))
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=UserOutputSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(UserOutputSerializer(self._get(pk)).data)
+
+    @extend_schema(request=UserUpdateSerializer, responses=UserOutputSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        user = self._get(pk)
+        data = UserUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        active = fields.pop("is_active", None)
+        user = services.user_update(user=user, actor=_actor(request), **fields)
+        if active is not None:
+            user = services.user_set_active(user=user, active=active, actor=_actor(request))
+        return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(responses={204: None}, description="Deactivates the user (the account stays).")
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.user_set_active(user=self._get(pk), active=False, actor=_actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
