@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "platform_app",
     "tenant_apps.accounts",
     "tenant_apps.configuration",
+    "tenant_apps.customers",
     "tenant_apps.events",
     "tenant_apps.dashboard",
 ]

@@ -53,7 +53,7 @@ def allowed(role: str, resource: str, action: str) -> bool:
 
 
 class RolePermission(BasePermission):
-    """Checks `view.resource` against the matrix for the user's role."""
+    """Checks `view.module` (must be enabled) and `view.resource` against the matrix."""
 
     message = "Your role does not allow this."
 
@@ -61,6 +61,8 @@ class RolePermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
+        # A disabled module is a 404 for every role, before the role is even looked at.
+        ModuleEnabled().has_permission(request, view)
         return allowed(getattr(user, "role", ""), view.resource, action_of(request, view))
 
 

@@ -4,13 +4,16 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from tenant_apps.accounts.api import UserViewSet
-from tenant_apps.configuration.api import ModuleViewSet
+from tenant_apps.configuration.api import FieldConfigViewSet, ModuleViewSet
+from tenant_apps.customers.api import CustomerViewSet
 
 from . import views
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
+router.register("customers", CustomerViewSet, basename="customer")
 router.register("settings/modules", ModuleViewSet, basename="module")
+router.register("settings/fields", FieldConfigViewSet, basename="field-config")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token_obtain"),

@@ -44,3 +44,60 @@ class ModuleViewSet(viewsets.ViewSet):
             module=module, enabled=data.validated_data["is_enabled"], actor=request.user
         )
         return Response(ModuleOutputSerializer(module).data)
+
+
+class FieldRuleSerializer(serializers.Serializer):
+    entity_type = serializers.CharField()
+    # DRF's Field has an attribute of this name; a declared field shadows it safely.
+    field_name = serializers.CharField()  # type: ignore[assignment]
+    is_visible = serializers.BooleanField()
+    is_required = serializers.BooleanField()
+    display_order = serializers.IntegerField()
+    core = serializers.BooleanField()
+
+
+class FieldRuleUpdateSerializer(serializers.Serializer):
+    is_visible = serializers.BooleanField(required=False)
+    is_required = serializers.BooleanField(required=False)
+    display_order = serializers.IntegerField(required=False, min_value=0)
+
+
+class FieldConfigViewSet(viewsets.ViewSet):
+    """Every field of every configurable entity, with its rule; `{entity}.{field}` to change."""
+
+    resource = "settings"
+    permission_classes = [RolePermission]
+    lookup_field = "key"
+    lookup_value_regex = r"[a-z_]+\.[a-z_]+"
+
+    @extend_schema(responses=FieldRuleSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        from .fields import ENTITY_FIELDS
+        from .models import FieldConfig
+
+        stored = {(c.entity_type, c.field_name): c for c in FieldConfig.objects.all()}
+        rows = []
+        for entity, (configurable, core) in ENTITY_FIELDS.items():
+            for order, name in enumerate((*core, *configurable)):
+                config = stored.get((entity, name))
+                rows.append({
+                    "entity_type": entity, "field_name": name, "core": name in core,
+                    "is_visible": True if config is None else config.is_visible,
+                    "is_required": name in core if config is None else config.is_required,
+                    "display_order": order if config is None else config.display_order,
+                })  # fmt: skip
+        return Response(FieldRuleSerializer(rows, many=True).data)
+
+    @extend_schema(request=FieldRuleUpdateSerializer, responses=FieldRuleSerializer)
+    def partial_update(self, request: Request, key: str) -> Response:
+        entity, _, field_name = key.partition(".")
+        data = FieldRuleUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        config = services.field_config_set(
+            entity=entity, field_name=field_name, actor=request.user, **data.validated_data
+        )
+        return Response(FieldRuleSerializer({
+            "entity_type": config.entity_type, "field_name": config.field_name, "core": False,
+            "is_visible": config.is_visible, "is_required": config.is_required,
+            "display_order": config.display_order,
+        }).data)  # fmt: skip

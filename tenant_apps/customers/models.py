@@ -1,0 +1,51 @@
+"""Customers (contractors) of a tenant; they log in to the portal with phone + password."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Customer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(_("name"), max_length=255)
+    company_name = models.CharField(_("company"), max_length=255, blank=True)
+    # E.164 (+48601234567); the portal login, so unique per tenant.
+    phone = models.CharField(_("phone"), max_length=20, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    # Ten digits, checksum-validated; stored without separators.
+    nip = models.CharField(_("NIP"), max_length=10, blank=True, db_index=True)
+    address_street = models.CharField(_("street"), max_length=255, blank=True)
+    address_postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    address_city = models.CharField(_("city"), max_length=100, blank=True)
+    address_country = models.CharField(_("country"), max_length=2, default="PL")
+    notes = models.TextField(_("notes"), blank=True)
+    tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    portal_password = models.CharField(_("portal password"), max_length=128, blank=True)
+    is_portal_active = models.BooleanField(_("portal access"), default=True)
+    portal_first_login = models.BooleanField(_("must change portal password"), default=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        db_table = "customers"
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["name"], name="customers_name_idx")]
+
+    def __str__(self) -> str:
+        return self.company_name or self.name
+
+    @property
+    def address(self) -> dict[str, str]:
+        return {
+            "street": self.address_street,
+            "postal_code": self.address_postal_code,
+            "city": self.address_city,
+            "country": self.address_country,
+        }
