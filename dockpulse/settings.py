@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tenant_apps.accounts",
     "tenant_apps.configuration",
     "tenant_apps.customers",
+    "tenant_apps.products",
     "tenant_apps.events",
     "tenant_apps.dashboard",
 ]

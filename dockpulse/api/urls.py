@@ -6,12 +6,14 @@ from rest_framework.routers import SimpleRouter
 from tenant_apps.accounts.api import UserViewSet
 from tenant_apps.configuration.api import FieldConfigViewSet, ModuleViewSet
 from tenant_apps.customers.api import CustomerViewSet
+from tenant_apps.products.api import ProductViewSet
 
 from . import views
 
 router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("products", ProductViewSet, basename="product")
 router.register("settings/modules", ModuleViewSet, basename="module")
 router.register("settings/fields", FieldConfigViewSet, basename="field-config")
 

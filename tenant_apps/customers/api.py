@@ -4,33 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.api.csv_views import CsvActionsMixin
 from dockpulse.api.pagination import Pagination
 from dockpulse.api.permissions import RolePermission
+from dockpulse.api.serializers import StrictSerializer
 from tenant_apps.configuration.fields import hidden_fields, strip_hidden
 
 from . import selectors, services
 from .models import Customer
 
 
-class AddressSerializer(serializers.Serializer):
+class AddressSerializer(StrictSerializer):
     street = serializers.CharField(required=False, allow_blank=True)
     postal_code = serializers.CharField(required=False, allow_blank=True)
     city = serializers.CharField(required=False, allow_blank=True)
     country = serializers.CharField(required=False, max_length=2)
 
 
-class CustomerSerializer(serializers.Serializer):
+class CustomerSerializer(StrictSerializer):
     """Input and output; the rules (NIP, phone, uniqueness, field settings) are the service's."""
 
     id = serializers.UUIDField(read_only=True)
@@ -46,30 +44,26 @@ class CustomerSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = set(data) - {n for n, f in self.fields.items() if not f.read_only}
-            if unknown:
-                raise serializers.ValidationError(
-                    {n: [_("Unknown field.")] for n in sorted(unknown)}
-                )
-        return super().to_internal_value(data)
+
+_FILTERS = [OpenApiParameter("search", str), OpenApiParameter("tag", str)]
 
 
-class ImportReportSerializer(serializers.Serializer):
-    rows = serializers.IntegerField()
-    created = serializers.IntegerField()
-    dry_run = serializers.BooleanField()
-    # Declared fields shadow Serializer.errors only on the class body, not on instances.
-    errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
-
-
-class CustomerViewSet(viewsets.ViewSet):
+class CustomerViewSet(CsvActionsMixin, viewsets.ViewSet):
     resource = "customers"
     module = "@customers"
     permission_classes = [RolePermission]
     queryset = Customer.objects.none()  # for the schema only
     parser_classes = [JSONParser, MultiPartParser]
+    csv_import = staticmethod(services.customer_import)
+    csv_export = staticmethod(services.customer_export_csv)
+    csv_filename = "customers.csv"
+    csv_entity = "customer"
+
+    def filtered_queryset(self, request: Request) -> Any:
+        return selectors.customer_list(
+            search=request.query_params.get("search", "").strip(),
+            tag=request.query_params.get("tag", "").strip(),
+        )
 
     def _out(self, customers: Any, many: bool = False) -> Any:
         hidden = hidden_fields("customer")
@@ -78,17 +72,10 @@ class CustomerViewSet(viewsets.ViewSet):
             return [strip_hidden("customer", item, hidden) for item in data]
         return strip_hidden("customer", data, hidden)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("search", str), OpenApiParameter("tag", str)],
-        responses=CustomerSerializer(many=True),
-    )
+    @extend_schema(parameters=_FILTERS, responses=CustomerSerializer(many=True))
     def list(self, request: Request) -> Response:
-        qs = selectors.customer_list(
-            search=request.query_params.get("search", "").strip(),
-            tag=request.query_params.get("tag", "").strip(),
-        )
         paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = paginator.paginate_queryset(self.filtered_queryset(request), request, view=self)
         return paginator.get_paginated_response(self._out(page, many=True))
 
     @extend_schema(request=CustomerSerializer, responses={201: CustomerSerializer})
@@ -116,51 +103,3 @@ class CustomerViewSet(viewsets.ViewSet):
     def destroy(self, request: Request, pk: str) -> Response:
         services.customer_delete(customer=get_object_or_404(Customer, pk=pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(
-        request={"multipart/form-data": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"}}}},
-        parameters=[OpenApiParameter("dry_run", bool, description="check only, write nothing")],
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
-    )  # fmt: skip
-    @action(detail=False, methods=["post"], url_path="import")
-    def import_csv(self, request: Request) -> Response:
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise serializers.ValidationError({"file": [_("Attach the CSV file as `file`.")]})
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        report = services.customer_import(raw=upload.read(), dry_run=dry_run, actor=request.user)
-        body = ImportReportSerializer(report).data
-        if report.errors:
-            return Response(
-                {
-                    "error": {
-                        "code": "invalid_rows",
-                        "message": ngettext(
-                            "%(count)d row is not valid; nothing was imported.",
-                            "%(count)d rows are not valid; nothing was imported.",
-                            len(report.errors),
-                        )
-                        % {"count": len(report.errors)},
-                        "fields": {},
-                    },
-                    **body,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )  # fmt: skip
-        return Response(body)
-
-    @extend_schema(
-        parameters=[OpenApiParameter("search", str), OpenApiParameter("tag", str)],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-    )
-    @action(detail=False, methods=["get"], url_path="export")
-    def export_csv(self, request: Request) -> HttpResponse:
-        qs = selectors.customer_list(
-            search=request.query_params.get("search", "").strip(),
-            tag=request.query_params.get("tag", "").strip(),
-        )
-        body = services.customer_export_csv(qs.iterator(), hidden_fields("customer"))
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="customers.csv"'
-        return response

@@ -1,0 +1,204 @@
+"""Writes of products: create, update, delete, CSV import. Each sends its event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from dockpulse import csvio, events
+from dockpulse.tenancy import tenant_atomic
+from tenant_apps.configuration.fields import check_input
+
+from .models import Product, Unit, VatRate
+
+EDITABLE = ("code", "name", "description", "category", "price", "unit", "vat_rate", "is_active")
+MAX_PRICE = Decimal("9999999999.99")
+
+
+def parse_price(raw: Any) -> Decimal:
+    """A net price: Decimal, not negative, two places; accepts "12,50" as Polish files write."""
+    text = str(raw).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValidationError(_("Enter a price such as 12.50.")) from exc
+    if not value.is_finite():
+        raise ValidationError(_("Enter a price such as 12.50."))
+    if value < 0:
+        raise ValidationError(_("The price cannot be negative."))
+    if value > MAX_PRICE or value != value.quantize(Decimal("0.01")):
+        raise ValidationError(_("Enter a price with at most two decimal places."))
+    return value.quantize(Decimal("0.01"))
+
+
+def _clean(data: dict[str, Any], *, instance: Product | None) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {
+        name: [_("Unknown field.")] for name in sorted(set(data) - set(EDITABLE))
+    }
+    cleaned: dict[str, Any] = {}
+    if "code" in data:
+        code = str(data["code"] or "").strip()
+        if not code:
+            errors["code"] = [_("Enter the product code.")]
+        elif len(code) > 50:
+            errors["code"] = [_("Enter at most 50 characters.")]
+        else:
+            clash = Product.objects.filter(code__iexact=code)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                errors["code"] = [_("Another product has this code.")]
+        cleaned["code"] = code
+    if "name" in data:
+        name = str(data["name"] or "").strip()
+        if not name:
+            errors["name"] = [_("Enter the product name.")]
+        cleaned["name"] = name[:255]
+    if "price" in data:
+        try:
+            cleaned["price"] = parse_price(data["price"])
+        except ValidationError as exc:
+            errors["price"] = exc.messages
+    if "unit" in data:
+        unit = str(data["unit"] or "").strip().lower()
+        if unit not in Unit.values:
+            errors["unit"] = [_("Choose one of: %(units)s.") % {"units": ", ".join(Unit.values)}]
+        cleaned["unit"] = unit
+    if "vat_rate" in data:
+        rate = str(data["vat_rate"] or "").strip().lower().removesuffix("%")
+        if rate not in VatRate.values:
+            errors["vat_rate"] = [
+                _("Choose one of: %(rates)s.") % {"rates": ", ".join(VatRate.values)}
+            ]
+        cleaned["vat_rate"] = rate
+    for key in ("description", "category"):
+        if key in data:
+            cleaned[key] = str(data[key] or "").strip()
+    if len(cleaned.get("category", "")) > 100:
+        errors["category"] = [_("Enter at most 100 characters.")]
+    if "is_active" in data:
+        value = data["is_active"]
+        if isinstance(value, str):
+            value = value.strip().lower() in ("1", "true", "yes", "tak", "t")
+        cleaned["is_active"] = bool(value)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _event(kind: str, product: Product, actor: Any, **extra: Any) -> None:
+    events.emit(
+        event_type=kind,
+        source_module="products",
+        entity_type="product",
+        entity_id=product.id,
+        payload={"code": product.code, "name": product.name, "price": product.price, **extra},
+        actor=actor,
+    )
+
+
+def product_create(*, data: dict[str, Any], actor: Any = None) -> Product:
+    check_input("product", data, creating=True)
+    missing = {
+        n: [_("This field is required.")] for n in ("code", "name", "price") if n not in data
+    }
+    if missing:
+        raise ValidationError(missing)
+    with tenant_atomic():
+        product = Product.objects.create(**_clean(data, instance=None))
+        _event("entity.created", product, actor)
+    return product
+
+
+def product_update(*, product: Product, data: dict[str, Any], actor: Any = None) -> Product:
+    check_input("product", data, creating=False)
+    with tenant_atomic():
+        cleaned = _clean(data, instance=product)
+        changed = sorted(k for k, v in cleaned.items() if getattr(product, k) != v)
+        if not changed:
+            return product
+        for key in changed:
+            setattr(product, key, cleaned[key])
+        product.save(update_fields=[*changed, "updated_at"])
+        _event("entity.updated", product, actor, changed=changed)
+    return product
+
+
+def product_delete(*, product: Product, actor: Any = None) -> None:
+    with tenant_atomic():
+        _event("entity.deleted", product, actor)
+        product.delete()
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+CSV_ALIASES = {
+    "kod": "code", "symbol": "code", "nazwa": "name", "opis": "description",
+    "kategoria": "category", "cena": "price", "cena netto": "price", "jednostka": "unit",
+    "jm": "unit", "j.m.": "unit", "vat": "vat_rate", "stawka vat": "vat_rate",
+    "aktywny": "is_active",
+}  # fmt: skip
+CSV_COLUMNS = EDITABLE
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    dry_run: bool = True
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def product_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> ImportReport:
+    """Import products from CSV, all or nothing; every bad row reported by line."""
+    try:
+        header, rows = csvio.read(raw, CSV_ALIASES)
+    except csvio.CsvError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    unknown = sorted(set(header) - set(CSV_COLUMNS))
+    if unknown or not {"code", "name", "price"} <= set(header):
+        raise ValidationError(
+            {"file": [_("Columns must include code, name and price; unknown columns: %(cols)s.")
+                      % {"cols": ", ".join(unknown) or "-"}]}
+        )  # fmt: skip
+    report = ImportReport(rows=len(rows), dry_run=dry_run)
+    seen: dict[str, int] = {}
+    with tenant_atomic():
+        prepared = []
+        for row in rows:
+            data = {k: v for k, v in row.values.items() if k != "__extra__"}
+            if "__extra__" in row.values:
+                report.errors.append(
+                    {"line": row.line, "fields": {"file": [_("More cells than columns.")]}}
+                )
+                continue
+            try:
+                check_input("product", data, creating=True)
+                cleaned = _clean(data, instance=None)
+            except ValidationError as exc:
+                report.errors.append({"line": row.line, "fields": exc.message_dict})
+                continue
+            first = seen.setdefault(cleaned["code"].lower(), row.line)
+            if first != row.line:
+                same = {"code": [_("The same code as line %(line)d.") % {"line": first}]}
+                report.errors.append({"line": row.line, "fields": same})
+                continue
+            prepared.append(cleaned)
+        if report.errors or dry_run:
+            return report
+        for cleaned in prepared:
+            _event("entity.created", Product.objects.create(**cleaned), actor)
+        report.created = len(prepared)
+    return report
+
+
+def product_export_csv(products: Any, hidden: set[str]) -> str:
+    columns = [c for c in CSV_COLUMNS if c not in hidden]
+    return csvio.write(
+        columns,
+        ([getattr(p, c) for c in columns] for p in products),
+    )
