@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import (  # noqa: E402
+from bench._common import (
     PYTHON,
     ROOT,
     admin_connect,
@@ -41,7 +41,7 @@ from bench._common import (  # noqa: E402
     server_facts,
     table,
 )
-from bench.provisioning import write_extra_app  # noqa: E402
+from bench.provisioning import write_extra_app
 
 PLATFORM_DB = "dockpulse_bench_migrate"
 PREFIX = "bench_m_"
