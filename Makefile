@@ -57,6 +57,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/provisioning.py
 	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/migrate_tenants.py --tenants 200
 
 clean:
 	rm -rf var/test-services

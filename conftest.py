@@ -70,7 +70,7 @@ def django_db_setup(
     this suite (even those that only commit), and nothing is serialized (no test flushes)."""
     from django.test.utils import setup_databases, teardown_databases
 
-    from dockpulse.tenancy.connections import alias_for
+    from dockpulse.tenancy.connections import alias_for, pin
     from dockpulse.tenancy.registry import registry
     from platform_app.services import template_migrate, tenant_create
 
@@ -106,6 +106,7 @@ def django_db_setup(
             info = registry.get(slug)
             assert info is not None
             alias_for(info)  # registered now, so databases="__all__" includes it
+            pin(info.alias)  # and never evicted by a test that caps connections
     yield
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         for alias in list(connections):
@@ -151,8 +152,9 @@ def destroy_tenant(slug: str) -> None:
     from platform_app.models import Tenant, TenantAuditLog
 
     tenant_connections.forget(f"tenant_{slug}")
+    db_name = Tenant.objects.filter(slug=slug).values_list("db_name", flat=True).first()
     with dbadmin.admin_connection() as conn:
-        dbadmin.drop_database(conn, dbadmin.tenant_db_name(slug))
+        dbadmin.drop_database(conn, db_name or dbadmin.tenant_db_name(slug))
     TenantAuditLog.objects.filter(tenant_slug=slug).delete()
     Tenant.objects.filter(slug=slug).delete()
     registry.forget(slug)

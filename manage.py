@@ -1,13 +1,15 @@
 #!/usr/bin/env python
 """Django's command-line utility.
 
-Commands run in platform context: platform and shared tables (users, sessions) are those
-of the platform database, and tenant tables raise until a command enters a tenant with
-tenant_context(slug).
+Commands start with no tenancy context, so tenant and user tables raise until a command
+chooses: tenant_command SLUG ... runs one in a tenant; the commands that manage platform
+admins (createsuperuser, changepassword) run in platform context.
 """
 
 import os
 import sys
+
+PLATFORM_COMMANDS = {"createsuperuser", "changepassword"}
 
 
 def main() -> None:
@@ -16,7 +18,10 @@ def main() -> None:
 
     from dockpulse.tenancy.context import platform_context
 
-    with platform_context():
+    if len(sys.argv) > 1 and sys.argv[1] in PLATFORM_COMMANDS:
+        with platform_context():
+            execute_from_command_line(sys.argv)
+    else:
         execute_from_command_line(sys.argv)
 
 

@@ -192,7 +192,8 @@ else:
     _file_storage = {"BACKEND": "dockpulse.tenancy.storage.TenantFileSystemStorage"}
     _backup_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": BACKUP_ROOT},
+        # Backups hold password hashes: readable by the service's user only.
+        "OPTIONS": {"location": BACKUP_ROOT, "file_permissions_mode": 0o600},
     }
 STORAGES = {
     "default": _file_storage,

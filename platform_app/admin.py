@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 from django.http import HttpRequest
 
 from dockpulse.admin_sites import ReadOnlyAdminMixin, platform_admin_site
+from dockpulse.tenancy.registry import registry
 
 from .models import BillingRecord, ModuleRegistry, Plan, Tenant, TenantAuditLog
 
@@ -25,6 +29,11 @@ class TenantAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Every process must see the new name, language or plan from its next request.
+        transaction.on_commit(lambda: registry.publish(obj), using="default")
 
 
 @admin.register(Plan, site=platform_admin_site)

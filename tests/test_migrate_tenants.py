@@ -102,3 +102,20 @@ def test_django_migrate_fallback_for_tenant_data_migrations(make_tenant, monkeyp
     assert result.status == "migrated", result.error
     assert result.applied == ["configuration.0001_initial"]
     assert table_exists(tenant.db_name, "tenant_modules")
+
+
+def test_pending_migrations_of_several_apps_replay_together(make_tenant):
+    """A release with migrations in unrelated apps (a tenant app and the platform's)."""
+    tenant = make_tenant()
+    unapply_configuration(tenant.db_name)
+    execute(
+        tenant.db_name,
+        "DELETE FROM django_migrations "
+        "WHERE app = 'platform_app' AND name = '0003_billing_keeps_slug'",
+    )
+    result = run_manage("migrate_tenants", "--tenant", tenant.slug)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{tenant.slug}: migrated (2 applied" in result.stdout
+    assert table_exists(tenant.db_name, "tenant_modules")
+    row = Tenant.objects.get(slug=tenant.slug)
+    assert row.migrated_to["platform_app"] == "0003_billing_keeps_slug"

@@ -86,5 +86,7 @@ def record_event(
         for entry in connection.run_on_commit
     )
     if not pending:
-        connection.on_commit(_NotifyOnCommit(tenant.slug))
+        # robust: the tenant's data is committed whatever the platform database says; a
+        # lost wake-up is caught by the event bus's periodic sweep.
+        connection.on_commit(_NotifyOnCommit(tenant.slug), robust=True)
     return event

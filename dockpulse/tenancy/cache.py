@@ -4,6 +4,7 @@ entries and a restored tenant starts with a cold cache."""
 from __future__ import annotations
 
 from .context import PLATFORM, current_state
+from .exceptions import NoTenantContext
 from .info import TenantInfo
 
 
@@ -14,5 +15,6 @@ def make_key(key: str, key_prefix: str, version: int | str) -> str:
     elif state is PLATFORM:
         scope = "p"
     else:
-        scope = "g"
+        # Two tenants' code running without context would otherwise share entries.
+        raise NoTenantContext(f"cache key {key!r} used with no tenant or platform context")
     return f"{key_prefix}:{scope}:{version}:{key}"

@@ -143,10 +143,11 @@ def backup_storage() -> Storage:
 
 def backup_list(slug: str) -> list[str]:
     """The tenant's backups in the backups storage, oldest first."""
-    storage = backup_storage()
-    if not storage.exists(slug):
+    # No exists() on a folder: S3 has no folders, and its exists() would say False.
+    try:
+        _, files = backup_storage().listdir(slug)
+    except FileNotFoundError:
         return []
-    _, files = storage.listdir(slug)
     return sorted(f"{slug}/{name}" for name in files if name.endswith(".tar"))
 
 
@@ -155,8 +156,7 @@ def backup_remove(name: str) -> None:
 
 
 def _walk(storage: Storage, path: str = "") -> Iterator[str]:
-    if not storage.exists(path) and path:
-        return
+    # listdir only: S3's exists() is False for every "folder".
     try:
         directories, files = storage.listdir(path)
     except FileNotFoundError:
@@ -182,18 +182,21 @@ def tenant_files_delete() -> int:
 # --- backup ---------------------------------------------------------------------------
 
 
-def _table_counts(info: TenantInfo) -> dict[str, int]:
-    params = dbadmin.connection_params(info.db_host, info.db_port)
-    params["dbname"] = info.db_name
+def _table_counts(info: TenantInfo, conn: psycopg.Connection | None = None) -> dict[str, int]:
+    """Row counts of every table (in `conn`'s snapshot when given)."""
+    if conn is None:
+        params = dbadmin.connection_params(info.db_host, info.db_port)
+        params["dbname"] = info.db_name
+        with psycopg.connect(**params) as own:
+            return _table_counts(info, own)
     counts = {}
-    with psycopg.connect(**params) as conn:
-        tables = conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-        ).fetchall()
-        for (table,) in tables:
-            query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
-            row = conn.execute(query).fetchone()
-            counts[table] = int(row[0]) if row else 0
+    tables = conn.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+    ).fetchall()
+    for (table,) in tables:
+        query = sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table))
+        row = conn.execute(query).fetchone()
+        counts[table] = int(row[0]) if row else 0
     return counts
 
 
@@ -221,12 +224,22 @@ def tenant_backup(*, slug: str, output: str | None = None) -> Backup:
     major = _server_major(info)
     env, conn_args = _pg_env_and_args(info)
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
-    with tempfile.TemporaryDirectory(prefix="dockpulse-backup-") as tmp:
+    params = dbadmin.connection_params(info.db_host, info.db_port)
+    params["dbname"] = info.db_name
+    with (
+        tempfile.TemporaryDirectory(prefix="dockpulse-backup-") as tmp,
+        psycopg.connect(**params) as snap,
+    ):
         dump = Path(tmp) / "database.dump"
-        counts = _table_counts(info)
+        # One snapshot for the counts and the dump: writes in between (a login, an event)
+        # cannot make the manifest disagree with the dump.
+        snap.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        row = snap.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        counts = _table_counts(info, snap)
         _run(
-            [pg_tool("pg_dump", major), *conn_args, "-Fc", "--no-owner", "-f", str(dump),
-             "-d", info.db_name],
+            [pg_tool("pg_dump", major), *conn_args, "-Fc", "--no-owner", f"--snapshot={row[0]}",
+             "-f", str(dump), "-d", info.db_name],
             env,
         )  # fmt: skip
         manifest = {
@@ -267,6 +280,7 @@ def tenant_backup(*, slug: str, output: str | None = None) -> Backup:
             if target.is_dir():
                 target = target / archive.name
             shutil.copyfile(archive, target)
+            target.chmod(0o600)  # it holds password hashes
             location = str(target.resolve())
         else:
             with archive.open("rb") as handle:
@@ -351,13 +365,29 @@ def _free_db_name(slug: str) -> str:
     return candidate
 
 
-def _staging_info(db_name: str) -> TenantInfo:
+def _staging_info(db_name: str, host: str = "", port: int | None = None) -> TenantInfo:
     """A pseudo-tenant for the restored database before it is switched in."""
     return TenantInfo(
         id=uuid.uuid4(), slug=f"restore-{uuid.uuid4().hex[:8]}", name="restore", status="restore",
-        template="", db_name=db_name, db_host="", db_port=None, generation=0,
+        template="", db_name=db_name, db_host=host, db_port=port, generation=0,
         time_zone="UTC", language="en", currency="PLN", stamp="restore",
     )  # fmt: skip
+
+
+def _replace_files(files_root: Path) -> None:
+    """The current tenant's files become the backup's: each replaced, then the rest removed
+    (never all removed first, so a failure half-way loses nothing the backup lacks)."""
+    kept: set[str] = set()
+    if files_root.is_dir():
+        for path in sorted(p for p in files_root.rglob("*") if p.is_file()):
+            name = path.relative_to(files_root).as_posix()
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            with path.open("rb") as handle:
+                kept.add(default_storage.save(name, File(handle)))
+    for name in list(_walk(default_storage)):
+        if name not in kept:
+            default_storage.delete(name)
 
 
 def tenant_restore(
@@ -394,14 +424,23 @@ def tenant_restore(
                     f"tenant {target} exists and is {existing.status}; "
                     "add --force to replace its data with the backup"
                 )
+            elif manifest["tenant_id"] != str(existing.id):
+                raise BackupError(
+                    f"the backup is of another tenant ({manifest['slug']}); "
+                    f"refusing to replace {target} with it"
+                )
+        # On the tenant's own server: the switch changes only the database name.
+        host = existing.db_host if existing else ""
+        port = existing.db_port if existing else None
         db_name = _free_db_name(target)
-        staging = _staging_info(db_name)
+        staging = _staging_info(db_name, host, port)
         major = _server_major(staging)
         env, conn_args = _pg_env_and_args(staging)
-        with dbadmin.admin_connection() as conn:
+        with dbadmin.admin_connection(host, port) as conn:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(db_name))
             )
+        switched = False
         try:
             _run(
                 [pg_tool("pg_restore", major), *conn_args, "--no-owner", "--no-privileges",
@@ -421,21 +460,16 @@ def tenant_restore(
                 still = pending_for(applied_migrations(staging))
                 if still:
                     raise BackupError(f"migrating the restored database left {still} pending")
-        except BaseException:
             tenant_connections.forget(staging.alias)
-            with dbadmin.admin_connection() as conn:
-                dbadmin.drop_database(conn, db_name)
-            raise
-        tenant_connections.forget(staging.alias)
-        tenant = _switch(existing, target, manifest, db_name, pending, backup, actor)
+            tenant = _switch(existing, target, manifest, db_name, pending, backup, actor)
+            switched = True
+        finally:
+            if not switched:
+                tenant_connections.forget(staging.alias)
+                with dbadmin.admin_connection(host, port) as conn:
+                    dbadmin.drop_database(conn, db_name)
         with tenant_context(info_from_model(tenant)):
-            tenant_files_delete()
-            files_root = workdir / "files"
-            if files_root.is_dir():
-                for path in sorted(p for p in files_root.rglob("*") if p.is_file()):
-                    name = path.relative_to(files_root).as_posix()
-                    with path.open("rb") as handle:
-                        default_storage.save(name, File(handle))
+            _replace_files(workdir / "files")
     return RestoredTenant(
         tenant=tenant, database=db_name, migrated=[f"{a}.{n}" for a, n in pending]
     )
@@ -474,6 +508,32 @@ def _switch(
         tenant.save(update_fields=["status", "updated_at"])
     registry.publish(tenant)
     old_db = tenant.db_name
+    try:
+        _point_at(existing, db_name, previous, migrated_to, actor, details, old_db)
+    except BaseException:
+        with transaction.atomic(using="default"):
+            tenant = Tenant.objects.select_for_update().get(pk=existing.pk)
+            tenant.status = previous
+            tenant.save(update_fields=["status", "updated_at"])  # a new stamp
+        registry.publish(tenant)
+        raise
+    tenant = Tenant.objects.get(pk=existing.pk)
+    tenant_connections.forget(f"tenant_{target}")
+    if old_db != db_name:
+        with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
+            dbadmin.drop_database(conn, old_db)
+    return tenant
+
+
+def _point_at(
+    existing: Tenant,
+    db_name: str,
+    previous: str,
+    migrated_to: dict[str, str],
+    actor: str,
+    details: dict[str, Any],
+    old_db: str,
+) -> None:
     with transaction.atomic(using="default"):
         tenant = Tenant.objects.select_for_update().get(pk=existing.pk)
         tenant.db_name = db_name
@@ -486,8 +546,3 @@ def _switch(
         tenant.save()
         audit(tenant, "tenant.restored", actor, previous_database=old_db, **details)
         transaction.on_commit(lambda: registry.publish(tenant), using="default")
-    tenant_connections.forget(f"tenant_{target}")
-    if old_db != db_name:
-        with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
-            dbadmin.drop_database(conn, old_db)
-    return tenant

@@ -41,14 +41,28 @@ def _publish_on_commit(tenant: Tenant) -> None:
 
 
 def tenant_set_status(
-    *, tenant: Tenant, status: str, reason: str = "", actor: str = "system"
+    *,
+    tenant: Tenant,
+    status: str,
+    reason: str = "",
+    actor: str = "system",
+    expected: frozenset[str] | None = None,
 ) -> Tenant:
-    """Set a tenant's status; every process sees it from its next request."""
+    """Set a tenant's status; every process sees it from its next request.
+
+    `expected`: the statuses the change is allowed from, checked under the row lock (a
+    suspend racing a delete must not revive a dropped tenant).
+    """
     if status not in Tenant.Status.values:
         raise ValidationError({"status": [_("Unknown status %(status)s.") % {"status": status}]})
     with transaction.atomic(using="default"):
         tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
         previous = tenant.status
+        if expected is not None and previous not in expected:
+            raise ValidationError(
+                {"slug": [_("Tenant %(slug)s is %(status)s.")
+                          % {"slug": tenant.slug, "status": previous}]}
+            )  # fmt: skip
         tenant.status = status
         tenant.status_reason = reason
         tenant.save(update_fields=["status", "status_reason", "updated_at"])
@@ -57,26 +71,37 @@ def tenant_set_status(
     return tenant
 
 
+def _already(tenant: Tenant, status: str) -> bool:
+    """Asked again for the status it has: publish it again (a lost publish heals) and stop."""
+    if tenant.status != status:
+        return False
+    registry.publish(tenant)
+    return True
+
+
 def tenant_suspend(*, slug: str, reason: str = "", actor: str = "system") -> Tenant:
     tenant = tenant_get(slug)
-    if tenant.status != Tenant.Status.ACTIVE:
-        raise ValidationError(
-            {"slug": [_("Tenant %(slug)s is %(status)s, not active.")
-                      % {"slug": slug, "status": tenant.status}]}
-        )  # fmt: skip
+    if _already(tenant, Tenant.Status.SUSPENDED):
+        return tenant
     return tenant_set_status(
-        tenant=tenant, status=Tenant.Status.SUSPENDED, reason=reason, actor=actor
+        tenant=tenant,
+        status=Tenant.Status.SUSPENDED,
+        reason=reason,
+        actor=actor,
+        expected=frozenset({Tenant.Status.ACTIVE}),
     )
 
 
 def tenant_resume(*, slug: str, actor: str = "system") -> Tenant:
     tenant = tenant_get(slug)
-    if tenant.status != Tenant.Status.SUSPENDED:
-        raise ValidationError(
-            {"slug": [_("Tenant %(slug)s is %(status)s, not suspended.")
-                      % {"slug": slug, "status": tenant.status}]}
-        )  # fmt: skip
-    return tenant_set_status(tenant=tenant, status=Tenant.Status.ACTIVE, actor=actor)
+    if _already(tenant, Tenant.Status.ACTIVE):
+        return tenant
+    return tenant_set_status(
+        tenant=tenant,
+        status=Tenant.Status.ACTIVE,
+        actor=actor,
+        expected=frozenset({Tenant.Status.SUSPENDED}),
+    )
 
 
 @dataclass(frozen=True)
@@ -86,30 +111,41 @@ class DeletedTenant:
 
 
 def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> DeletedTenant:
-    """Back up (unless told not to), drop the database, remove the files, mark deleted.
-
-    The row stays, so the slug stays reserved until `tenant_purge`.
+    """Suspend, end the connections, back up (unless told not to), drop the database,
+    remove the files, mark deleted. The row stays, so the slug stays reserved until
+    `tenant_purge`. Run again on a deleted tenant, it finishes what a failure left.
     """
-    from .backups import tenant_backup, tenant_files_delete
+    from .backups import tenant_backup
 
     tenant = tenant_get(slug)
     previous = tenant.status
     location = None
     if previous != Tenant.Status.DELETED:
-        location = tenant_backup(slug=slug).location if backup else None
-        # Refuse requests first, so nothing is written between the backup and the drop.
+        live = frozenset({Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED})
+        if previous != Tenant.Status.SUSPENDED:
+            # Nothing is written between the backup and the drop: requests are refused
+            # from now on, and the connections still open are ended.
+            tenant = tenant_set_status(
+                tenant=tenant, status=Tenant.Status.SUSPENDED, reason="deleting",
+                actor=actor, expected=live,
+            )  # fmt: skip
+        registry.publish(tenant)
+        tenant_connections.forget(f"tenant_{slug}")
+        with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
+            dbadmin.terminate_connections(conn, tenant.db_name)
+        try:
+            location = tenant_backup(slug=slug).location if backup else None
+        except BaseException:
+            if previous != Tenant.Status.SUSPENDED:
+                tenant_set_status(tenant=tenant, status=previous, actor=actor)
+            raise
         with transaction.atomic(using="default"):
             tenant = Tenant.objects.select_for_update().get(pk=tenant.pk)
             tenant.status = Tenant.Status.DELETED
             tenant.generation += 1
             tenant.save(update_fields=["status", "generation", "updated_at"])
             _publish_on_commit(tenant)
-    # Run again on a deleted tenant, this finishes a deletion that failed half-way.
-    tenant_connections.forget(f"tenant_{slug}")
-    with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
-        dbadmin.drop_database(conn, tenant.db_name)
-    with tenant_context(info_from_model(tenant)):
-        removed = tenant_files_delete()
+    removed = _erase_database_and_files(tenant)
     audit(
         tenant,
         "tenant.deleted",
@@ -120,6 +156,17 @@ def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> D
         backup=location,
     )
     return DeletedTenant(tenant=tenant, backup=location)
+
+
+def _erase_database_and_files(tenant: Tenant) -> int:
+    """Drop the tenant's database and remove its files (both idempotent)."""
+    from .backups import tenant_files_delete
+
+    tenant_connections.forget(f"tenant_{tenant.slug}")
+    with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
+        dbadmin.drop_database(conn, tenant.db_name)
+    with tenant_context(info_from_model(tenant)):
+        return tenant_files_delete()
 
 
 def tenant_purge(*, slug: str, actor: str = "system") -> int:
@@ -135,6 +182,8 @@ def tenant_purge(*, slug: str, actor: str = "system") -> int:
         raise ValidationError(
             {"slug": [_("Delete tenant %(slug)s before purging it.") % {"slug": slug}]}
         )
+    # Erase means erase: finish the deletion first, in case it failed half-way.
+    _erase_database_and_files(tenant)
     backups = backup_list(slug)
     for name in backups:
         backup_remove(name)

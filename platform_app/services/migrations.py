@@ -145,8 +145,9 @@ def template_migrate(*, plan_only: bool = False) -> list[Key]:
             return pending
         finally:
             tenant_connections.forget(info.alias)
-            dbadmin.terminate_connections(conn, name)
+            # Refuse new connections first, then end those still there.
             dbadmin.set_allow_connections(conn, name, False)
+            dbadmin.terminate_connections(conn, name)
 
 
 def _django_migrate(info: TenantInfo) -> None:
@@ -183,10 +184,20 @@ def _collected_sql(alias: str, pending: tuple[Key, ...]) -> list[str]:
     """The SQL of `pending` on a database at the state before them; the same for every
     tenant at that state, so it is collected once per process."""
     if pending not in _sql_cache:
-        loader = MigrationLoader(connections[alias])
-        plan = [(loader.graph.nodes[key], False) for key in pending]
-        # What sqlmigrate prints; django-stubs does not declare it.
-        _sql_cache[pending] = loader.collect_sql(plan)  # type: ignore[attr-defined]
+        connection = connections[alias]
+        loader = _disk_loader()
+        # The state with every applied migration (of every app), as migrate starts from;
+        # sqlmigrate's would hold only the first pending migration's ancestors.
+        pending_set = set(pending)
+        applied = [key for key in graph_order() if key not in pending_set]
+        state = loader.project_state(applied, at_end=True)
+        statements: list[str] = []
+        for key in pending:
+            migration = loader.graph.nodes[key]
+            with connection.schema_editor(collect_sql=True, atomic=migration.atomic) as editor:
+                state = migration.apply(state, editor, collect_sql=True)
+            statements.extend(editor.collected_sql)
+        _sql_cache[pending] = statements
     return _sql_cache[pending]
 
 
@@ -227,9 +238,16 @@ def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> Migratio
         loader = _disk_loader()
         with tenant_context(info):
             if pending and all(_replayable(loader.graph.nodes[key]) for key in pending):
-                _replay(info, pending)
-                # Committed in one transaction with the schema: the rows are there.
-                applied_now = set(graph_order())
+                try:
+                    _collected_sql(tenant_connections.alias_for(info), tuple(pending))
+                except Exception:  # cannot be written as SQL after all: Django's way
+                    logger.warning("replaying %s failed to collect; using migrate", pending)
+                    _django_migrate(info)
+                    applied_now = applied_migrations(info)
+                else:
+                    _replay(info, pending)
+                    # Committed in one transaction with the schema: the rows are there.
+                    applied_now = set(graph_order())
             else:
                 if pending:
                     _django_migrate(info)
@@ -305,9 +323,9 @@ def migrate_many(
             for key in ("NAME", "HOST", "PORT", "USER", "PASSWORD")
         },
     }
-    # Children must not share this process's database sockets: close them before the
-    # workers start. Fork where the platform has it (a worker is ready at once; spawn
-    # would set Django up again in each); only this thread runs at that moment.
+    # Children must not share this process's database sockets: close this thread's (the
+    # only one that used any) before the workers start. Fork where the platform has it:
+    # a worker is ready at once, where spawn would set Django up again in each.
     connections.close_all()
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(
@@ -325,8 +343,12 @@ def migrate_many(
         for future in as_completed(futures):
             try:
                 result = future.result()
-            except Exception as exc:  # a worker that died: report, never hide
-                result = MigrationResult(futures[future], "failed", error=repr(exc))
+            except Exception as exc:  # a worker that died: record, report, never hide
+                error = f"worker failed: {exc!r}"[:4000]
+                Tenant.objects.filter(slug=futures[future]).update(
+                    migration_state=Tenant.MigrationState.FAILED, migration_error=error
+                )
+                result = MigrationResult(futures[future], "failed", error=error)
             results.append(result)
             on_result(result)
     return results

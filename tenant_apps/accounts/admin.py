@@ -6,16 +6,22 @@ from django.utils.translation import gettext_lazy as _
 
 from dockpulse.admin_sites import platform_admin_site, tenant_admin_site
 
-from .models import User
+from .models import User, normalize_email
 
 
-class UserCreateForm(UserCreationForm):
+class _NormalisedEmail:
+    def clean_email(self) -> str:
+        # Logins look e-mails up lower-cased; a mixed-case one could never log in.
+        return normalize_email(self.cleaned_data["email"])  # type: ignore[attr-defined]
+
+
+class UserCreateForm(_NormalisedEmail, UserCreationForm):
     class Meta:
         model = User
         fields = ("email", "name", "role")
 
 
-class UserEditForm(UserChangeForm):
+class UserEditForm(_NormalisedEmail, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

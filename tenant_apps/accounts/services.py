@@ -61,10 +61,12 @@ def user_create(
     is_staff: bool = False,
     is_superuser: bool = False,
     actor: User | None = None,
+    password_hash: str | None = None,
 ) -> User:
     """Create a user in the current context's database (tenant staff or platform admin).
 
-    In a tenant, the plan's max_users counts active users.
+    In a tenant, the plan's max_users counts active users. `password_hash`, when given,
+    is `password` already hashed (provisioning hashes while it clones).
     """
     email = normalize_email(email)
     errors = _validate(email=email, name=name, role=role, phone=phone)
@@ -89,7 +91,10 @@ def user_create(
             raise ValidationError({"email": [_("A user with this e-mail already exists.")]})
         candidate.is_staff = is_staff
         candidate.is_superuser = is_superuser
-        candidate.set_password(password)
+        if password_hash is None:
+            candidate.set_password(password)
+        else:
+            candidate.password = password_hash
         candidate.save()
         _event("entity.created", candidate, actor)
     return candidate

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +52,10 @@ class Command(BaseCommand):
             )
             lines["demo"] = f"{result.admin_email} / {result.admin_password}"
         CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
-        CREDENTIALS.write_text("".join(f"{key}: {value}\n" for key, value in lines.items()))
-        CREDENTIALS.chmod(0o600)
+        # Created readable by the owner only, before anything is written into it.
+        fd = os.open(CREDENTIALS, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(f"{key}: {value}\n" for key, value in lines.items()))
         self.stdout.write("Logins (also in var/dev-credentials.txt):")
         for key, value in lines.items():
             self.stdout.write(f"  {key:<9} {value}")
