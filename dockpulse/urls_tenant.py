@@ -1,6 +1,5 @@
 """URLs of a tenant host (<slug>.BASE_DOMAIN): staff panel, admin, portal, API."""
 
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -9,8 +8,8 @@ from tenant_apps.dashboard import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # login, logout, password change and reset (the reset link comes back to this host)
+    path("", include("django.contrib.auth.urls")),
     path("admin/", tenant_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("dockpulse.api.urls")),

@@ -21,5 +21,7 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token_obtain"),
     path("auth/token/refresh/", views.TokenRefreshView.as_view(), name="token_refresh"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout_api"),
+    path("auth/password/change/", views.PasswordChangeView.as_view(), name="password_change_api"),
+    path("auth/password/reset/", views.PasswordResetView.as_view(), name="password_reset_api"),
     path("", include(router.urls)),
 ]

@@ -33,6 +33,9 @@ class TokenObtainView(APIView):
         email = serializers.EmailField()
         password = serializers.CharField(trim_whitespace=False)
 
+        class Meta:
+            ref_name = "TokenObtain"
+
     @extend_schema(request=InputSerializer, responses={200: TokenPairSerializer}, auth=[])
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -69,4 +72,45 @@ class LogoutView(APIView):
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tokens.token_blacklist(raw=data.validated_data["refresh"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(trim_whitespace=False)
+        new_password = serializers.CharField(trim_whitespace=False)
+
+        class Meta:
+            ref_name = "PasswordChange"
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        from tenant_apps.accounts.services import user_change_password
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_change_password(user=request.user, **data.validated_data)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(APIView):
+    authentication_classes = [NoAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+
+        class Meta:
+            ref_name = "PasswordReset"
+
+    @extend_schema(request=InputSerializer, responses={204: None}, auth=[])
+    def post(self, request: Request) -> Response:
+        from tenant_apps.accounts.services import user_send_password_reset
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_send_password_reset(request=request._request, email=data.validated_data["email"])
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -153,3 +153,35 @@ def user_set_active(*, user: User, active: bool, actor: User | None = None) -> U
         user.save(update_fields=["is_active", "updated_at"])
         _event("entity.updated", user, actor, changed=["is_active"], is_active=active)
     return user
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """Change one's own password; every refresh token issued before stops working."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": [_("Your current password is not correct.")]})
+    try:
+        validate_password(new_password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": list(exc.messages)}) from exc
+    from rest_framework_simplejwt.token_blacklist.models import (
+        BlacklistedToken,
+        OutstandingToken,
+    )
+
+    with tenant_atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password", "updated_at"])
+        for token in OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True):
+            BlacklistedToken.objects.get_or_create(token=token)
+        _event("entity.updated", user, user, changed=["password"])
+    return user
+
+
+def user_send_password_reset(*, request: Any, email: str) -> None:
+    """E-mail a reset link for this host if an active user has the address; say nothing
+    either way (no account enumeration)."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    form = PasswordResetForm({"email": normalize_email(email)})
+    if form.is_valid():
+        form.save(request=request, use_https=request.is_secure())
