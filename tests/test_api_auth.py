@@ -162,3 +162,28 @@ def test_login_is_locked_after_repeated_failures_per_tenant(tenant_a):
     assert other.status_code == 401
     with tenant_context(tenant_a):
         cache.delete("login-failures:admin@tenant-a.example.com")
+
+
+def _clear_throttles(*tenants) -> None:
+    for tenant in tenants:
+        with tenant_context(tenant):
+            for user_id in User.objects.values_list("pk", flat=True):
+                cache.delete(f"throttle_user_{user_id}")
+
+
+def test_requests_are_throttled_per_tenant_and_user(monkeypatch, tenant_a, tenant_b):
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    _clear_throttles(tenant_a, tenant_b)
+    a = bearer(tokens()["access"])
+    b = bearer(tokens("tenant-b.localhost", "admin@tenant-b.example.com")["access"],
+               "tenant-b.localhost")  # fmt: skip
+    try:
+        for _ in range(3):
+            assert a.get("/api/v1/users/").status_code == 200
+        assert_error(a.get("/api/v1/users/"), 429, "throttled")
+        # Tenant B's admin has a counter of its own.
+        assert b.get("/api/v1/users/").status_code == 200
+    finally:
+        _clear_throttles(tenant_a, tenant_b)

@@ -48,7 +48,7 @@ def normalize_nip(raw: str) -> str:
         raise ValidationError(_("This is not a valid NIP (check the digits).")) from exc
 
 
-def _clean(data: dict[str, Any], *, instance: Customer | None) -> dict[str, Any]:
+def clean_input(data: dict[str, Any], *, instance: Customer | None) -> dict[str, Any]:
     """Validate and normalise the fields given; per-field messages."""
     unknown = set(data) - set(EDITABLE)
     errors: dict[str, list[str]] = {name: [_("Unknown field.")] for name in sorted(unknown)}
@@ -136,7 +136,7 @@ def customer_create(*, data: dict[str, Any], actor: Any = None) -> Customer:
         raise ValidationError(missing)
     with tenant_atomic():
         _lock_and_check_limit()
-        customer = Customer(**_clean(data, instance=None))
+        customer = Customer(**clean_input(data, instance=None))
         customer.save()
         events.emit(
             event_type="customer.created", source_module="customers", entity_type="customer",
@@ -148,7 +148,7 @@ def customer_create(*, data: dict[str, Any], actor: Any = None) -> Customer:
 def customer_update(*, customer: Customer, data: dict[str, Any], actor: Any = None) -> Customer:
     check_input("customer", data, creating=False)
     with tenant_atomic():
-        cleaned = _clean(data, instance=customer)
+        cleaned = clean_input(data, instance=customer)
         changed = sorted(k for k, v in cleaned.items() if getattr(customer, k) != v)
         if not changed:
             return customer
@@ -240,7 +240,7 @@ def customer_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> ImportRe
                 continue
             try:
                 check_input("customer", data, creating=True)
-                cleaned = _clean(data, instance=None)
+                cleaned = clean_input(data, instance=None)
             except ValidationError as exc:
                 report.errors.append({"line": row.line, "fields": exc.message_dict})
                 continue

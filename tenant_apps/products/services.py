@@ -35,7 +35,7 @@ def parse_price(raw: Any) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def _clean(data: dict[str, Any], *, instance: Product | None) -> dict[str, Any]:
+def clean_input(data: dict[str, Any], *, instance: Product | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {
         name: [_("Unknown field.")] for name in sorted(set(data) - set(EDITABLE))
     }
@@ -109,7 +109,7 @@ def product_create(*, data: dict[str, Any], actor: Any = None) -> Product:
     if missing:
         raise ValidationError(missing)
     with tenant_atomic():
-        product = Product.objects.create(**_clean(data, instance=None))
+        product = Product.objects.create(**clean_input(data, instance=None))
         _event("entity.created", product, actor)
     return product
 
@@ -117,7 +117,7 @@ def product_create(*, data: dict[str, Any], actor: Any = None) -> Product:
 def product_update(*, product: Product, data: dict[str, Any], actor: Any = None) -> Product:
     check_input("product", data, creating=False)
     with tenant_atomic():
-        cleaned = _clean(data, instance=product)
+        cleaned = clean_input(data, instance=product)
         changed = sorted(k for k, v in cleaned.items() if getattr(product, k) != v)
         if not changed:
             return product
@@ -178,7 +178,7 @@ def product_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> ImportRep
                 continue
             try:
                 check_input("product", data, creating=True)
-                cleaned = _clean(data, instance=None)
+                cleaned = clean_input(data, instance=None)
             except ValidationError as exc:
                 report.errors.append({"line": row.line, "fields": exc.message_dict})
                 continue

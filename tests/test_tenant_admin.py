@@ -1,0 +1,60 @@
+"""The tenant's Django admin writes through the same services as the API."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from conftest import TEST_PASSWORD
+from dockpulse.tenancy import tenant_context
+from tenant_apps.customers.models import Customer
+from tenant_apps.events.models import EventLog
+from tenant_apps.products.models import Product
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def admin_client() -> Client:
+    client = Client(HTTP_HOST="tenant-a.localhost")
+    client.post("/login/", {"username": "admin@tenant-a.example.com", "password": TEST_PASSWORD})
+    return client
+
+
+def test_admin_customer_form_validates_and_sends_events(tenant_a):
+    client = admin_client()
+    form = {
+        "name": "Adam", "company_name": "", "phone": "601 234 567", "email": "", "nip": "123",
+        "notes": "", "tags": "", "is_portal_active": "on", "address_street": "",
+        "address_postal_code": "", "address_city": "Kraków", "address_country": "PL",
+    }  # fmt: skip
+    bad = client.post("/admin/customers/customer/add/", form)
+    assert bad.status_code == 200
+    assert "This is not a valid NIP (check the digits)." in bad.content.decode()
+    good = client.post("/admin/customers/customer/add/", {**form, "nip": "5260001246"})
+    assert good.status_code == 302, good.content.decode()[:2000]
+    with tenant_context(tenant_a):
+        customer = Customer.objects.get()
+        assert customer.phone == "+48601234567" and customer.address_city == "Kraków"
+        assert EventLog.objects.filter(
+            entity_id=customer.id, event_type="customer.created"
+        ).exists()
+
+
+def test_admin_product_search_and_delete_go_through_services(tenant_a):
+    client = admin_client()
+    response = client.post(
+        "/admin/products/product/add/",
+        {"code": "A-1", "name": "Apple", "description": "", "category": "fruit",
+         "price": "2.50", "unit": "kg", "vat_rate": "5", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert "A-1" in client.get("/admin/products/product/", {"q": "apple"}).content.decode()
+    with tenant_context(tenant_a):
+        product = Product.objects.get(code="A-1")
+    client.post(f"/admin/products/product/{product.pk}/delete/", {"post": "yes"})
+    with tenant_context(tenant_a):
+        assert not Product.objects.exists()
+        kinds = set(
+            EventLog.objects.filter(entity_id=product.pk).values_list("event_type", flat=True)
+        )
+    assert kinds == {"entity.created", "entity.deleted"}
