@@ -186,3 +186,32 @@ def test_concurrent_creates_at_the_limit_cannot_both_pass(make_tenant):
     assert sorted(outcomes) == ["created", "refused", "refused", "refused"]
     with tenant_context(tenant):
         assert User.objects.filter(is_active=True).count() == 3
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_admin_role_opens_the_admin_site_and_follows_role_changes(tenant_a):
+    client = as_role(tenant_a, "admin")
+    created = client.post("/api/v1/users/", new_user(role="admin"), format="json").json()
+    site = APIClient(HTTP_HOST=HOST)
+    site.post("/login/", {"username": "new.person@example.com", "password": "New-Person-Pass-1"})
+    assert site.get("/admin/").status_code == 200
+    client.patch(f"/api/v1/users/{created['id']}/", {"role": "employee"}, format="json")
+    assert site.get("/admin/").status_code == 302  # to the admin's login: no access
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_users_list_query_count_does_not_grow(tenant_a):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_role(tenant_a, "admin")
+    counts = []
+    for total in (5, 9):
+        with tenant_context(tenant_a):
+            while User.objects.count() < total:
+                n = User.objects.count()
+                user_create(email=f"q{n}@example.com", name="Q", password="Q-Pass-12345")
+        with CaptureQueriesContext(connections["tenant_tenant-a"]) as queries:
+            assert len(client.get("/api/v1/users/").json()["results"]) == total
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

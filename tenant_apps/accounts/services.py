@@ -89,8 +89,10 @@ def user_create(
             )
         if User.objects.filter(email=email).exists():
             raise ValidationError({"email": [_("A user with this e-mail already exists.")]})
-        candidate.is_staff = is_staff
-        candidate.is_superuser = is_superuser
+        # In a tenant, the Django admin belongs to the admin role (and follows it).
+        admin_role = tenant is not None and role == Role.ADMIN
+        candidate.is_staff = is_staff or admin_role
+        candidate.is_superuser = is_superuser or admin_role
         if password_hash is None:
             candidate.set_password(password)
         else:
@@ -128,7 +130,11 @@ def user_update(
             raise ValidationError({"email": [_("A user with this e-mail already exists.")]})
         for key, value in changes.items():
             setattr(user, key, value.strip() if key == "name" else value)
-        user.save(update_fields=[*changes, "updated_at"])
+        fields = [*changes, "updated_at"]
+        if "role" in changes and current_tenant() is not None:
+            user.is_staff = user.is_superuser = user.role == Role.ADMIN
+            fields += ["is_staff", "is_superuser"]
+        user.save(update_fields=fields)
         _event("entity.updated", user, actor, changed=sorted(changes))
     return user
 
