@@ -5,9 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
-from dockpulse.admin_sites import tenant_admin_site
+from dockpulse.admin_sites import ServiceAdminMixin, tenant_admin_site
 
 from . import services
 from .models import Customer
@@ -37,7 +36,7 @@ class CustomerForm(forms.ModelForm):
 
 
 @admin.register(Customer, site=tenant_admin_site)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = CustomerForm
     list_display = ["name", "company_name", "phone", "email", "nip", "address_city", "created_at"]
     list_filter = ["is_portal_active", "address_country", "created_at"]
@@ -45,19 +44,14 @@ class CustomerAdmin(admin.ModelAdmin):
     fields = [*_PLAIN, *(f"address_{key}" for key in _ADDRESS)]
     readonly_fields = ["created_at", "updated_at"]
 
-    # Writes go through the services, like the API's: same rules, same events.
-    def save_model(self, request: HttpRequest, obj: Customer, form: Any, change: bool) -> None:
-        data = _data(form.cleaned_data)
-        if change:
-            fresh = Customer.objects.get(pk=obj.pk)
-            saved = services.customer_update(customer=fresh, data=data, actor=request.user)
-        else:
-            saved = services.customer_create(data=data, actor=request.user)
-        obj.pk, obj._state.adding = saved.pk, False
+    def service_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        return _data(cleaned)
 
-    def delete_model(self, request: HttpRequest, obj: Customer) -> None:
-        services.customer_delete(customer=obj, actor=request.user)
+    def service_create(self, data: dict[str, Any], actor: Any) -> Customer:
+        return services.customer_create(data=data, actor=actor)
 
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for customer in queryset:
-            services.customer_delete(customer=customer, actor=request.user)
+    def service_update(self, obj: Customer, data: dict[str, Any], actor: Any) -> Customer:
+        return services.customer_update(customer=obj, data=data, actor=actor)
+
+    def service_delete(self, obj: Customer, actor: Any) -> None:
+        services.customer_delete(customer=obj, actor=actor)

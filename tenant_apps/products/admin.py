@@ -5,9 +5,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 
-from dockpulse.admin_sites import tenant_admin_site
+from dockpulse.admin_sites import ServiceAdminMixin, tenant_admin_site
 
 from . import services
 from .models import Product
@@ -29,7 +28,7 @@ class ProductForm(forms.ModelForm):
 
 
 @admin.register(Product, site=tenant_admin_site)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = ProductForm
     list_display = ["code", "name", "category", "price", "unit", "vat_rate", "is_active"]
     list_filter = ["is_active", "unit", "vat_rate", "category"]
@@ -37,19 +36,14 @@ class ProductAdmin(admin.ModelAdmin):
     fields = list(services.EDITABLE)
     readonly_fields = ["created_at", "updated_at"]
 
-    # Writes go through the services, like the API's: same rules, same events.
-    def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in services.EDITABLE}
-        if change:
-            fresh = Product.objects.get(pk=obj.pk)
-            saved = services.product_update(product=fresh, data=data, actor=request.user)
-        else:
-            saved = services.product_create(data=data, actor=request.user)
-        obj.pk, obj._state.adding = saved.pk, False
+    def service_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        return {name: cleaned[name] for name in services.EDITABLE}
 
-    def delete_model(self, request: HttpRequest, obj: Product) -> None:
-        services.product_delete(product=obj, actor=request.user)
+    def service_create(self, data: dict[str, Any], actor: Any) -> Product:
+        return services.product_create(data=data, actor=actor)
 
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for product in queryset:
-            services.product_delete(product=product, actor=request.user)
+    def service_update(self, obj: Product, data: dict[str, Any], actor: Any) -> Product:
+        return services.product_update(product=obj, data=data, actor=actor)
+
+    def service_delete(self, obj: Product, actor: Any) -> None:
+        services.product_delete(product=obj, actor=actor)

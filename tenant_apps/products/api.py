@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
-from rest_framework.parsers import JSONParser, MultiPartParser
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from dockpulse.api.csv_views import CsvActionsMixin
-from dockpulse.api.pagination import Pagination
-from dockpulse.api.permissions import RolePermission
+from dockpulse.api.crud import ServiceViewSet
 from dockpulse.api.serializers import StrictSerializer
-from tenant_apps.configuration.fields import hidden_fields, strip_hidden
 
 from . import selectors, services
 from .models import Product, Unit, VatRate
@@ -53,12 +47,13 @@ _FILTERS = [
 ]
 
 
-class ProductViewSet(CsvActionsMixin, viewsets.ViewSet):
+@extend_schema_view(list=extend_schema(parameters=_FILTERS))
+class ProductViewSet(ServiceViewSet):
     resource = "products"
     module = "@products"
-    permission_classes = [RolePermission]
+    model = Product
+    serializer_class = ProductSerializer
     queryset = Product.objects.none()  # for the schema only
-    parser_classes = [JSONParser, MultiPartParser]
     csv_import = staticmethod(services.product_import)
     csv_export = staticmethod(services.product_export_csv)
     csv_filename = "products.csv"
@@ -73,41 +68,11 @@ class ProductViewSet(CsvActionsMixin, viewsets.ViewSet):
             active=None if active is None else active.lower() in ("1", "true", "yes"),
         )
 
-    def _out(self, products: Any, many: bool = False) -> Any:
-        hidden = hidden_fields("product")
-        data = ProductSerializer(products, many=many).data
-        if many:
-            return [strip_hidden("product", item, hidden) for item in data]
-        return strip_hidden("product", data, hidden)
+    def create_object(self, data: dict[str, Any], actor: Any) -> Product:
+        return services.product_create(data=data, actor=actor)
 
-    @extend_schema(parameters=_FILTERS, responses=ProductSerializer(many=True))
-    def list(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(self.filtered_queryset(request), request, view=self)
-        return paginator.get_paginated_response(self._out(page, many=True))
+    def update_object(self, obj: Product, data: dict[str, Any], actor: Any) -> Product:
+        return services.product_update(product=obj, data=data, actor=actor)
 
-    @extend_schema(request=ProductSerializer, responses={201: ProductSerializer})
-    def create(self, request: Request) -> Response:
-        data = ProductSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        product = services.product_create(data=dict(data.validated_data), actor=request.user)
-        return Response(self._out(product), status=status.HTTP_201_CREATED)
-
-    @extend_schema(responses=ProductSerializer)
-    def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self._out(get_object_or_404(Product, pk=pk)))
-
-    @extend_schema(request=ProductSerializer, responses=ProductSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        product = get_object_or_404(Product, pk=pk)
-        data = ProductSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        product = services.product_update(
-            product=product, data=dict(data.validated_data), actor=request.user
-        )
-        return Response(self._out(product))
-
-    @extend_schema(responses={204: None})
-    def destroy(self, request: Request, pk: str) -> Response:
-        services.product_delete(product=get_object_or_404(Product, pk=pk), actor=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def delete_object(self, obj: Product, actor: Any) -> None:
+        services.product_delete(product=obj, actor=actor)

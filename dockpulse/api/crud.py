@@ -1,0 +1,73 @@
+"""A viewset over one tenant model whose writes go through that app's services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tenant_apps.configuration.fields import hidden_fields, strip_hidden
+
+from .csv_views import CsvActionsMixin
+from .pagination import Pagination
+from .permissions import RolePermission
+
+
+class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
+    """list (paginated, hidden fields left out), retrieve, create, partial_update, destroy.
+
+    Subclasses name `model`, `serializer_class`, `csv_entity` (field rules), `resource`
+    and `module` (permissions), and the three writes below.
+    """
+
+    model: type[Model]
+    serializer_class: type[serializers.Serializer]
+    permission_classes = [RolePermission]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def create_object(self, data: dict[str, Any], actor: Any) -> Model:
+        raise NotImplementedError
+
+    def update_object(self, obj: Any, data: dict[str, Any], actor: Any) -> Model:
+        raise NotImplementedError
+
+    def delete_object(self, obj: Any, actor: Any) -> None:
+        raise NotImplementedError
+
+    def _out(self, objects: Any, many: bool = False) -> Any:
+        hidden = hidden_fields(self.csv_entity)
+        data = self.serializer_class(objects, many=many).data
+        if many:
+            return [strip_hidden(self.csv_entity, item, hidden) for item in data]
+        return strip_hidden(self.csv_entity, data, hidden)
+
+    def list(self, request: Request) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(self.filtered_queryset(request), request, view=self)
+        return paginator.get_paginated_response(self._out(page, many=True))
+
+    def create(self, request: Request) -> Response:
+        data = self.serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = self.create_object(dict(data.validated_data), request.user)
+        return Response(self._out(obj), status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(self._out(get_object_or_404(self.model, pk=pk)))
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        obj = get_object_or_404(self.model, pk=pk)
+        data = self.serializer_class(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return Response(self._out(self.update_object(obj, dict(data.validated_data), request.user)))
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str) -> Response:
+        self.delete_object(get_object_or_404(self.model, pk=pk), request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
