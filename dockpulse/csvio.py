@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 5 * 1024 * 1024
@@ -83,3 +84,63 @@ def write(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([escape(cell) for cell in row])
     return out.getvalue()
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    dry_run: bool = True
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_checked(
+    raw: bytes, *, aliases: dict[str, str], columns: Sequence[str], required: Sequence[str]
+) -> list[Row]:
+    """The rows of a file whose header names only known columns and all required ones."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    try:
+        header, rows = read(raw, aliases)
+    except CsvError as exc:
+        raise ValidationError({"file": [str(exc)]}) from exc
+    unknown = sorted(set(header) - set(columns))
+    if unknown or not set(required) <= set(header):
+        raise ValidationError(
+            {"file": [_("Columns must include %(required)s; unknown columns: %(cols)s.")
+                      % {"required": ", ".join(required), "cols": ", ".join(unknown) or "-"}]}
+        )  # fmt: skip
+    return rows
+
+
+def validate_rows(
+    rows: Sequence[Row],
+    *,
+    to_data: Callable[[dict[str, str]], dict[str, Any]],
+    clean: Callable[[dict[str, Any]], dict[str, Any]],
+    unique: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every row cleaned, or its line and per-field messages; `unique` may not repeat."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    prepared: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for row in rows:
+        if "__extra__" in row.values:
+            errors.append({"line": row.line, "fields": {"file": [_("More cells than columns.")]}})
+            continue
+        try:
+            cleaned = clean(to_data(row.values))
+        except ValidationError as exc:
+            errors.append({"line": row.line, "fields": exc.message_dict})
+            continue
+        first = seen.setdefault(str(cleaned[unique]).lower(), row.line)
+        if first != row.line:
+            message = _("The same value as line %(line)d.") % {"line": first}
+            errors.append({"line": row.line, "fields": {unique: [message]}})
+            continue
+        prepared.append(cleaned)
+    return prepared, errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import phonenumbers
@@ -185,14 +184,6 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    dry_run: bool = True
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-
 def _row_data(values: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     address = {}
@@ -211,45 +202,25 @@ def _row_data(values: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def customer_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> ImportReport:
+def customer_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> csvio.ImportReport:
     """Import customers from CSV, all or nothing: one bad row and nothing is written.
 
     Every bad row is reported with its line number and fields, in the dry run and in the
     real run alike.
     """
-    try:
-        header, rows = csvio.read(raw, CSV_ALIASES)
-    except csvio.CsvError as exc:
-        raise ValidationError({"file": [str(exc)]}) from exc
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
-    if unknown or not {"name", "phone"} <= set(header):
-        raise ValidationError(
-            {"file": [_("Columns must include name and phone; unknown columns: %(cols)s.")
-                      % {"cols": ", ".join(unknown) or "-"}]}
-        )  # fmt: skip
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
-    seen_phones: dict[str, int] = {}
+    rows = csvio.read_checked(
+        raw, aliases=CSV_ALIASES, columns=CSV_COLUMNS, required=("name", "phone")
+    )
+    report = csvio.ImportReport(rows=len(rows), dry_run=dry_run)
+
+    def clean(data: dict[str, Any]) -> dict[str, Any]:
+        check_input("customer", data, creating=True)
+        return clean_input(data, instance=None)
+
     with tenant_atomic():
-        prepared = []
-        for row in rows:
-            data = _row_data(row.values)
-            if "__extra__" in data:
-                report.errors.append(
-                    {"line": row.line, "fields": {"file": [_("More cells than columns.")]}}
-                )
-                continue
-            try:
-                check_input("customer", data, creating=True)
-                cleaned = clean_input(data, instance=None)
-            except ValidationError as exc:
-                report.errors.append({"line": row.line, "fields": exc.message_dict})
-                continue
-            first = seen_phones.setdefault(cleaned["phone"], row.line)
-            if first != row.line:
-                same = {"phone": [_("The same phone as line %(line)d.") % {"line": first}]}
-                report.errors.append({"line": row.line, "fields": same})
-                continue
-            prepared.append(cleaned)
+        prepared, report.errors = csvio.validate_rows(
+            rows, to_data=_row_data, clean=clean, unique="phone"
+        )
         if report.errors or dry_run:
             return report
         _lock_and_check_limit(adding=len(prepared))

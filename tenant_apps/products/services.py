@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -145,49 +144,21 @@ CSV_ALIASES = {
 CSV_COLUMNS = EDITABLE
 
 
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    dry_run: bool = True
-    errors: list[dict[str, Any]] = field(default_factory=list)
-
-
-def product_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> ImportReport:
+def product_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> csvio.ImportReport:
     """Import products from CSV, all or nothing; every bad row reported by line."""
-    try:
-        header, rows = csvio.read(raw, CSV_ALIASES)
-    except csvio.CsvError as exc:
-        raise ValidationError({"file": [str(exc)]}) from exc
-    unknown = sorted(set(header) - set(CSV_COLUMNS))
-    if unknown or not {"code", "name", "price"} <= set(header):
-        raise ValidationError(
-            {"file": [_("Columns must include code, name and price; unknown columns: %(cols)s.")
-                      % {"cols": ", ".join(unknown) or "-"}]}
-        )  # fmt: skip
-    report = ImportReport(rows=len(rows), dry_run=dry_run)
-    seen: dict[str, int] = {}
+    rows = csvio.read_checked(
+        raw, aliases=CSV_ALIASES, columns=CSV_COLUMNS, required=("code", "name", "price")
+    )
+    report = csvio.ImportReport(rows=len(rows), dry_run=dry_run)
+
+    def clean(data: dict[str, Any]) -> dict[str, Any]:
+        check_input("product", data, creating=True)
+        return clean_input(data, instance=None)
+
     with tenant_atomic():
-        prepared = []
-        for row in rows:
-            data = {k: v for k, v in row.values.items() if k != "__extra__"}
-            if "__extra__" in row.values:
-                report.errors.append(
-                    {"line": row.line, "fields": {"file": [_("More cells than columns.")]}}
-                )
-                continue
-            try:
-                check_input("product", data, creating=True)
-                cleaned = clean_input(data, instance=None)
-            except ValidationError as exc:
-                report.errors.append({"line": row.line, "fields": exc.message_dict})
-                continue
-            first = seen.setdefault(cleaned["code"].lower(), row.line)
-            if first != row.line:
-                same = {"code": [_("The same code as line %(line)d.") % {"line": first}]}
-                report.errors.append({"line": row.line, "fields": same})
-                continue
-            prepared.append(cleaned)
+        prepared, report.errors = csvio.validate_rows(
+            rows, to_data=dict, clean=clean, unique="code"
+        )
         if report.errors or dry_run:
             return report
         for cleaned in prepared:
