@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib.admin import AdminSite
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +77,22 @@ class ServiceAdminMixin:
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
             self.service_delete(obj, request.user)
+
+
+class ServiceValidatedForm(forms.ModelForm):
+    """An admin form that checks the service's rules while it can still show the errors.
+
+    Subclasses name `service_check(cleaned, instance)`, raising Django's ValidationError.
+    """
+
+    def service_check(self, cleaned: dict[str, Any], instance: Any) -> None:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            self.service_check(cleaned, self.instance if self.instance.pk else None)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned

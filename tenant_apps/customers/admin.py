@@ -2,11 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
-from dockpulse.admin_sites import ServiceAdminMixin, tenant_admin_site
+from dockpulse.admin_sites import ServiceAdminMixin, ServiceValidatedForm, tenant_admin_site
 
 from . import services
 from .models import Customer
@@ -21,18 +19,9 @@ def _data(cleaned: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-class CustomerForm(forms.ModelForm):
-    """The service's rules, checked while the form can still show them."""
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        instance = self.instance if self.instance.pk else None
-        try:
-            services.clean_input(_data(cleaned), instance=instance)
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        return cleaned
+class CustomerForm(ServiceValidatedForm):
+    def service_check(self, cleaned: dict[str, Any], instance: Any) -> None:
+        services.clean_input(_data(cleaned), instance=instance)
 
 
 @admin.register(Customer, site=tenant_admin_site)

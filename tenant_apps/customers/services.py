@@ -14,6 +14,7 @@ from stdnum.pl import nip as nip_number
 
 from dockpulse import csvio, events
 from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
+from dockpulse.updates import apply_changes
 from platform_app.limits import ensure_below
 from tenant_apps.configuration.fields import check_input
 
@@ -147,13 +148,9 @@ def customer_create(*, data: dict[str, Any], actor: Any = None) -> Customer:
 def customer_update(*, customer: Customer, data: dict[str, Any], actor: Any = None) -> Customer:
     check_input("customer", data, creating=False)
     with tenant_atomic():
-        cleaned = clean_input(data, instance=customer)
-        changed = sorted(k for k, v in cleaned.items() if getattr(customer, k) != v)
+        changed = apply_changes(customer, clean_input(data, instance=customer))
         if not changed:
             return customer
-        for key in changed:
-            setattr(customer, key, cleaned[key])
-        customer.save(update_fields=[*changed, "updated_at"])
         events.emit(
             event_type="customer.updated", source_module="customers", entity_type="customer",
             entity_id=customer.id, payload={**_payload(customer), "changed": changed}, actor=actor,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from dockpulse import csvio, events
 from dockpulse.tenancy import tenant_atomic
+from dockpulse.updates import apply_changes
 from tenant_apps.configuration.fields import check_input
 
 from .models import Product, Unit, VatRate
@@ -116,13 +117,9 @@ def product_create(*, data: dict[str, Any], actor: Any = None) -> Product:
 def product_update(*, product: Product, data: dict[str, Any], actor: Any = None) -> Product:
     check_input("product", data, creating=False)
     with tenant_atomic():
-        cleaned = clean_input(data, instance=product)
-        changed = sorted(k for k, v in cleaned.items() if getattr(product, k) != v)
+        changed = apply_changes(product, clean_input(data, instance=product))
         if not changed:
             return product
-        for key in changed:
-            setattr(product, key, cleaned[key])
-        product.save(update_fields=[*changed, "updated_at"])
         _event("entity.updated", product, actor, changed=changed)
     return product
 
