@@ -42,7 +42,10 @@ TEST_PASSWORD = "Correct-Horse-42"
 
 
 def _worker() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+    """Names this run's tenant databases; two runs on one server need different
+    DATABASE_URL names (which DOCKPULSE_TEST_TAG should follow) to stay apart."""
+    tag = os.environ.get("DOCKPULSE_TEST_TAG", "")
+    return tag + os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 def _drop_test_tenant_databases() -> None:

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tenant_apps.configuration",
     "tenant_apps.customers",
     "tenant_apps.products",
+    "tenant_apps.sales",
     "tenant_apps.events",
     "tenant_apps.dashboard",
 ]

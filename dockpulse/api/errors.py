@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from dockpulse.errors import StateConflict
+
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -32,17 +34,38 @@ def _flatten(detail: Any) -> list[str]:
     return [str(detail)]
 
 
-def _fields(detail: Any) -> dict[str, list[str]]:
+def _fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Nested errors get dotted keys: `lines.1.quantity`, not one merged list for `lines`."""
+    fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {str(key): _flatten(value) for key, value in detail.items()}
-    return {}
+        for key, value in detail.items():
+            # A nested object's own errors belong to it: `lines`, not `lines.non_field_errors`.
+            name = prefix.rstrip(".") if prefix and key == "non_field_errors" else f"{prefix}{key}"
+            fields.update(_nested(value, name))
+    return fields
+
+
+def _nested(value: Any, key: str) -> dict[str, list[str]]:
+    if isinstance(value, dict):
+        return _fields(value, f"{key}.")
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        out: dict[str, list[str]] = {}
+        for index, item in enumerate(value):
+            if item:
+                out.update(_nested(item, f"{key}.{index}"))
+        return out
+    return {key: _flatten(value)}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     from platform_app.limits import PlanLimitError
 
+    extra: dict[str, Any] = {}
     if isinstance(exc, PlanLimitError):
         exc = PlanLimitReached(detail=str(exc))
+    elif isinstance(exc, StateConflict):
+        extra = exc.extra
+        exc = Conflict(detail=exc.message, code=exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -66,5 +89,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code
         message = " ".join(_flatten(detail))
-    response.data = {"error": {"code": code, "message": message, "fields": fields}}
+    response.data = {"error": {"code": code, "message": message, "fields": fields, **extra}}
     return response

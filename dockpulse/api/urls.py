@@ -7,6 +7,7 @@ from tenant_apps.accounts.api import UserViewSet
 from tenant_apps.configuration.api import FieldConfigViewSet, ModuleViewSet
 from tenant_apps.customers.api import CustomerViewSet
 from tenant_apps.products.api import ProductViewSet
+from tenant_apps.sales.api import OrderViewSet, QuoteViewSet
 
 from . import views
 
@@ -14,6 +15,8 @@ router = SimpleRouter()
 router.register("users", UserViewSet, basename="user")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("products", ProductViewSet, basename="product")
+router.register("orders", OrderViewSet, basename="order")
+router.register("quotes", QuoteViewSet, basename="quote")
 router.register("settings/modules", ModuleViewSet, basename="module")
 router.register("settings/fields", FieldConfigViewSet, basename="field-config")
 

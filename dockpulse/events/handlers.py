@@ -1,0 +1,72 @@
+"""Event handlers register here, by event type (DESIGN section 5).
+
+    from dockpulse.events.handlers import handler
+
+    @handler("order.created", name="stock.reserve", module="@stock")
+    def reserve(event: EventLog) -> None: ...
+
+A `db` handler only touches the tenant database: the event bus runs it in the tenant's
+context, inside the transaction that marks its delivery row done, so its effect and the
+"done" commit together (exactly once per delivery row). It must still be safe to run again
+for the same event (`replay_events` re-runs handlers on purpose). An `outside` handler
+talks to the world (SMS, e-mail, webhooks); it runs from a Celery task per delivery row,
+at least once. A handler whose `module` is switched off for the tenant is skipped.
+
+Apps register their handlers in `handlers.py`, imported from their AppConfig.ready().
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from tenant_apps.events.models import EventLog
+
+HandlerFunc = Callable[["EventLog"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    name: str
+    event_types: frozenset[str]
+    func: HandlerFunc
+    kind: Literal["db", "outside"] = "db"
+    module: str | None = None
+
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def handler(
+    *event_types: str,
+    name: str,
+    kind: Literal["db", "outside"] = "db",
+    module: str | None = None,
+) -> Callable[[HandlerFunc], HandlerFunc]:
+    """Register `func` for `event_types` ("*" for every event) under a unique `name`."""
+
+    def register(func: HandlerFunc) -> HandlerFunc:
+        existing = _HANDLERS.get(name)
+        if existing is not None and existing.func is not func:
+            raise ValueError(f"event handler {name!r} is registered twice")
+        _HANDLERS[name] = Handler(name, frozenset(event_types), func, kind, module)
+        return func
+
+    return register
+
+
+def handlers_for(event_type: str) -> list[Handler]:
+    return sorted(
+        (h for h in _HANDLERS.values() if event_type in h.event_types or "*" in h.event_types),
+        key=lambda h: h.name,
+    )
+
+
+def get_handler(name: str) -> Handler:
+    return _HANDLERS[name]
+
+
+def all_handlers() -> list[Handler]:
+    return sorted(_HANDLERS.values(), key=lambda h: h.name)

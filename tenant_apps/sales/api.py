@@ -1,0 +1,303 @@
+"""Orders and quotes over the API; every write is a service call."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dockpulse.api.pagination import Pagination
+from dockpulse.api.permissions import RolePermission
+from dockpulse.api.serializers import StrictSerializer
+
+from . import selectors, services
+from .models import Order, Quote, Source
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+class LineIn(StrictSerializer):
+    product = serializers.UUIDField(required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    # Numbers travel as strings or JSON numbers; the service parses them as Decimal.
+    quantity = serializers.CharField(max_length=30)
+    unit = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    unit_price = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    discount = serializers.CharField(
+        required=False, allow_blank=True, max_length=10, help_text="percent, 0-100"
+    )
+    vat_rate = serializers.CharField(required=False, allow_blank=True, max_length=4)
+
+
+class AddressIn(StrictSerializer):
+    street = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+
+
+class DocumentIn(StrictSerializer):
+    customer = serializers.UUIDField()
+    assigned_to = serializers.UUIDField(required=False, allow_null=True)
+    lines = LineIn(many=True, allow_empty=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    metadata = serializers.DictField(required=False)
+
+
+class OrderIn(DocumentIn):
+    delivery_date = serializers.DateField(required=False, allow_null=True)
+    delivery_address = AddressIn(required=False)
+
+
+class QuoteIn(DocumentIn):
+    valid_until = serializers.DateField(required=False)
+
+
+class LineOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    position = serializers.IntegerField()
+    product = serializers.UUIDField(source="product_id", allow_null=True)
+    description = serializers.CharField()
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    unit = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=5, decimal_places=2)
+    vat_rate = serializers.CharField()
+    total_net = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_vat = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_gross = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class DocumentOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    customer = serializers.UUIDField(source="customer_id")
+    customer_name = serializers.CharField(source="customer.name")
+    assigned_to = serializers.UUIDField(source="assigned_to_id", allow_null=True)
+    lines = LineOut(many=True, source="lines.all")
+    total_net = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_vat = serializers.DecimalField(max_digits=14, decimal_places=2)
+    total_gross = serializers.DecimalField(max_digits=14, decimal_places=2)
+    notes = serializers.CharField()
+    metadata = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class OrderOut(DocumentOut):
+    delivery_date = serializers.DateField(allow_null=True)
+    delivery_address = serializers.DictField()
+    tracking_number = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
+    allowed_transitions = serializers.SerializerMethodField()
+
+    def get_allowed_transitions(self, order: Order) -> list[str]:
+        return services.allowed_next(order.status)
+
+
+class QuoteOut(DocumentOut):
+    valid_until = serializers.DateField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    rejected_at = serializers.DateTimeField(allow_null=True)
+    rejection_reason = serializers.CharField()
+    order = serializers.UUIDField(source="order_id", allow_null=True)
+    order_number = serializers.CharField(source="order.number", default=None)
+
+
+class TransitionIn(StrictSerializer):
+    to = serializers.ChoiceField(choices=Order.Status.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class HistoryOut(serializers.Serializer):
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    actor_id = serializers.UUIDField(allow_null=True)
+    actor_type = serializers.CharField()
+    actor_name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class RejectIn(StrictSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> Any:
+    serializer = serializer_class(data=request.data, **kw)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise ValidationError({name: [_("Enter a valid id.")]}) from exc
+
+
+def _date_param(request: Request, name: str) -> Any:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    field = serializers.DateField()
+    try:
+        return field.to_internal_value(raw)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from exc
+
+
+def _get(queryset_getter: Any, pk: str) -> Any:
+    try:
+        return queryset_getter(pk)
+    except (Order.DoesNotExist, Quote.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+
+
+_ORDER_FILTERS = [
+    OpenApiParameter("status", str, description="one or more, comma-separated"),
+    OpenApiParameter("customer", str, description="customer id"),
+    OpenApiParameter("created_from", str, description="YYYY-MM-DD, tenant's time zone"),
+    OpenApiParameter("created_to", str, description="YYYY-MM-DD, inclusive"),
+    OpenApiParameter("search", str, description="part of the number"),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=_ORDER_FILTERS, responses=OrderOut(many=True)),
+    retrieve=extend_schema(responses=OrderOut),
+    create=extend_schema(request=OrderIn, responses={201: OrderOut}),
+    partial_update=extend_schema(request=OrderIn(partial=True), responses=OrderOut),
+)
+class OrderViewSet(viewsets.ViewSet):
+    """Orders: list with filters, create, read, change while new, move through the states."""
+
+    resource = "orders"
+    module = "@orders"
+    permission_classes = [RolePermission]
+    lookup_value_regex = UUID_PATTERN
+
+    def list(self, request: Request) -> Response:
+        orders = selectors.order_list(
+            status=request.query_params.get("status", "").strip(),
+            customer=_uuid_param(request, "customer"),
+            created_from=_date_param(request, "created_from"),
+            created_to=_date_param(request, "created_to"),
+            search=request.query_params.get("search", "").strip(),
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response(OrderOut(page, many=True).data)
+
+    def create(self, request: Request) -> Response:
+        order = services.order_create(
+            data=_valid(OrderIn, request), actor=request.user, source=Source.API
+        )
+        return Response(OrderOut(selectors.order_get(order.pk)).data, status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(OrderOut(_get(selectors.order_get, pk)).data)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        order = _get(selectors.order_get, pk)
+        services.order_update(
+            order=order, data=_valid(OrderIn, request, partial=True), actor=request.user
+        )
+        return Response(OrderOut(selectors.order_get(order.pk)).data)
+
+    @extend_schema(request=TransitionIn, responses=OrderOut)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        order = _get(selectors.order_get, pk)
+        data = _valid(TransitionIn, request)
+        services.order_transition(order=order, actor=request.user, **data)
+        return Response(OrderOut(selectors.order_get(order.pk)).data)
+
+    @extend_schema(responses=HistoryOut(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        order = _get(selectors.order_get, pk)
+        return Response(HistoryOut(selectors.order_history(order), many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="one or more, comma-separated"),
+            OpenApiParameter("customer", str, description="customer id"),
+            OpenApiParameter("search", str, description="part of the number"),
+        ],
+        responses=QuoteOut(many=True),
+    ),
+    retrieve=extend_schema(responses=QuoteOut),
+    create=extend_schema(request=QuoteIn, responses={201: QuoteOut}),
+    partial_update=extend_schema(request=QuoteIn(partial=True), responses=QuoteOut),
+)
+class QuoteViewSet(viewsets.ViewSet):
+    """Quotes: draft, send, and accept (making the order) or reject."""
+
+    resource = "quotes"
+    module = "@quotes"
+    permission_classes = [RolePermission]
+    lookup_value_regex = UUID_PATTERN
+
+    def list(self, request: Request) -> Response:
+        quotes = selectors.quote_list(
+            status=request.query_params.get("status", "").strip(),
+            customer=_uuid_param(request, "customer"),
+            search=request.query_params.get("search", "").strip(),
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(quotes, request, view=self)
+        return paginator.get_paginated_response(QuoteOut(page, many=True).data)
+
+    def create(self, request: Request) -> Response:
+        quote = services.quote_create(data=_valid(QuoteIn, request), actor=request.user)
+        return Response(QuoteOut(selectors.quote_get(quote.pk)).data, status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(QuoteOut(_get(selectors.quote_get, pk)).data)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        quote = _get(selectors.quote_get, pk)
+        services.quote_update(
+            quote=quote, data=_valid(QuoteIn, request, partial=True), actor=request.user
+        )
+        return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
+
+    @extend_schema(request=None, responses=QuoteOut)
+    @action(detail=True, methods=["post"])
+    def send(self, request: Request, pk: str) -> Response:
+        quote = services.quote_send(quote=_get(selectors.quote_get, pk), actor=request.user)
+        return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
+
+    @extend_schema(request=None, responses=QuoteOut)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str) -> Response:
+        quote = services.quote_accept(
+            quote=_get(selectors.quote_get, pk), actor=request.user, source=Source.API
+        )
+        return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
+
+    @extend_schema(request=RejectIn, responses=QuoteOut)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        data = _valid(RejectIn, request)
+        quote = services.quote_reject(
+            quote=_get(selectors.quote_get, pk), actor=request.user, reason=data.get("reason", "")
+        )
+        return Response(QuoteOut(selectors.quote_get(quote.pk)).data)

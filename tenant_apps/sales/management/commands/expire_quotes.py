@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dockpulse.tenancy import tenant_context
+from dockpulse.tenancy.registry import registry
+from platform_app.models import Tenant
+from tenant_apps.sales.services import quotes_expire
+
+
+class Command(BaseCommand):
+    help = (
+        "Mark sent quotes whose validity date has passed as expired, for one tenant or for "
+        "every active one (the scheduler runs the same service daily).\n\n"
+        "Examples:\n  manage.py expire_quotes\n  manage.py expire_quotes --tenant acme"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--tenant", metavar="SLUG", help="only this tenant")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["tenant"]:
+            slugs = [options["tenant"]]
+        else:
+            slugs = list(
+                Tenant.objects.filter(status=Tenant.Status.ACTIVE)
+                .order_by("slug")
+                .values_list("slug", flat=True)
+            )
+        total = 0
+        for slug in slugs:
+            tenant = registry.get(slug)
+            if tenant is None or not tenant.is_active:
+                raise CommandError(f"no active tenant {slug}", returncode=2)
+            with tenant_context(tenant):
+                count = quotes_expire()
+            total += count
+            self.stdout.write(f"{slug}: {count} quote(s) expired")
+        self.stdout.write(f"{total} quote(s) expired in {len(slugs)} tenant(s)")
