@@ -472,3 +472,19 @@ def test_orders_module_off_is_404(tenant_a):
         TenantModule.objects.filter(module_code="@quotes").update(is_enabled=False)
     assert client.get("/api/v1/quotes/").status_code == 404
     assert client.get("/api/v1/orders/").status_code == 200
+
+
+def test_customers_and_products_on_documents_cannot_be_deleted(tenant_a):
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    manager.post("/api/v1/orders/", order_body(data), format="json")
+    refused = manager.delete(f"/api/v1/customers/{data['customer'].id}/")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "customer_in_use"
+    product = manager.delete(f"/api/v1/products/{data['P1'].id}/")
+    assert product.status_code == 409
+    assert product.json()["error"]["code"] == "product_in_use"
+    with tenant_context(tenant_a):
+        assert Customer.objects.filter(pk=data["customer"].id).exists()
+        assert Product.objects.filter(pk=data["P1"].id).exists()
+        assert not EventLog.objects.filter(event_type="entity.deleted").exists()

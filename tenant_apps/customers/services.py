@@ -8,11 +8,13 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connections
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import nip as nip_number
 
 from dockpulse import csvio, events
+from dockpulse.errors import StateConflict
 from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
 from dockpulse.updates import apply_changes
 from platform_app.limits import ensure_below
@@ -159,12 +161,20 @@ def customer_update(*, customer: Customer, data: dict[str, Any], actor: Any = No
 
 
 def customer_delete(*, customer: Customer, actor: Any = None) -> None:
-    with tenant_atomic():
-        events.emit(
-            event_type="entity.deleted", source_module="customers", entity_type="customer",
-            entity_id=customer.id, payload=_payload(customer), actor=actor,
-        )  # fmt: skip
-        customer.delete()
+    """Delete a customer without orders or quotes (documents keep their customer)."""
+    try:
+        with tenant_atomic():
+            events.emit(
+                event_type="entity.deleted", source_module="customers", entity_type="customer",
+                entity_id=customer.id, payload=_payload(customer), actor=actor,
+            )  # fmt: skip
+            customer.delete()
+    except ProtectedError as exc:
+        raise StateConflict(
+            _("This customer has orders or quotes, so the record stays; you can block their "
+              "portal access instead."),
+            code="customer_in_use",
+        ) from exc  # fmt: skip
 
 
 # --- CSV --------------------------------------------------------------------------------

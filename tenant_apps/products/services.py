@@ -6,9 +6,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from dockpulse import csvio, events
+from dockpulse.errors import StateConflict
 from dockpulse.tenancy import tenant_atomic
 from dockpulse.updates import apply_changes
 from tenant_apps.configuration.fields import check_input
@@ -125,9 +127,18 @@ def product_update(*, product: Product, data: dict[str, Any], actor: Any = None)
 
 
 def product_delete(*, product: Product, actor: Any = None) -> None:
-    with tenant_atomic():
-        _event("entity.deleted", product, actor)
-        product.delete()
+    """Delete a product nothing refers to; one on orders, quotes or stock records stays
+    (the database's PROTECT keys say so) and can be made inactive instead."""
+    try:
+        with tenant_atomic():
+            _event("entity.deleted", product, actor)
+            product.delete()
+    except ProtectedError as exc:
+        raise StateConflict(
+            _("This product is on orders, quotes or stock records, so it stays; make it "
+              "inactive instead."),
+            code="product_in_use",
+        ) from exc  # fmt: skip
 
 
 # --- CSV --------------------------------------------------------------------------------

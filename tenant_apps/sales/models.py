@@ -250,7 +250,7 @@ class Quote(Totals):
         null=True,
         blank=True,
         related_name="quote",
-        verbose_name=_("order"),
+        verbose_name=_("resulting order"),
     )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

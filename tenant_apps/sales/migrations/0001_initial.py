@@ -404,7 +404,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="quote",
                         to="sales.order",
-                        verbose_name="order",
+                        verbose_name="resulting order",
                     ),
                 ),
             ],

@@ -108,15 +108,16 @@ def _locked(quote: Quote) -> Quote:
     )
 
 
-def _refuse(quote: Quote, action: str) -> StateConflict:
+def _refuse(quote: Quote, rule: str) -> StateConflict:
+    """`rule` says which state the action needs, e.g. "Only a sent quote can be accepted"."""
     if quote.status == Q.ACCEPTED and quote.order is not None:
         message = _("This quote was already accepted as order %(number)s.") % {
             "number": quote.order.number
         }
     else:
-        message = _("A quote that is %(status)s cannot be %(action)s.") % {
+        message = _("%(rule)s; this one is %(status)s.") % {
+            "rule": rule,
             "status": quote.get_status_display(),
-            "action": action,
         }
     extra = {"order": str(quote.order_id)} if quote.order_id else {}
     return StateConflict(message, code="invalid_transition", status=quote.status, **extra)
@@ -130,7 +131,7 @@ def quote_update(*, quote: Quote, data: dict[str, Any], actor: Any = None) -> Qu
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.DRAFT:
-            raise _refuse(locked, _("changed"))
+            raise _refuse(locked, _("Only a draft quote can be changed"))
         changed = sorted(k for k, v in header.items() if getattr(locked, k) != v)
         for key in changed:
             setattr(locked, key, header[key])
@@ -149,7 +150,7 @@ def quote_send(*, quote: Quote, actor: Any = None) -> Quote:
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.DRAFT:
-            raise _refuse(locked, _("sent"))
+            raise _refuse(locked, _("Only a draft quote can be sent"))
         if locked.valid_until < tenant_today():
             raise StateConflict(
                 _("The quote's validity date has passed; change it before sending."),
@@ -166,7 +167,7 @@ def quote_accept(*, quote: Quote, actor: Any = None, source: str = Source.ADMIN)
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.SENT:
-            raise _refuse(locked, _("accepted"))
+            raise _refuse(locked, _("Only a sent quote can be accepted"))
         if locked.valid_until < tenant_today():
             raise StateConflict(
                 _("This quote expired on %(date)s.") % {"date": locked.valid_until.isoformat()},
@@ -194,7 +195,7 @@ def quote_reject(*, quote: Quote, actor: Any = None, reason: str = "") -> Quote:
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.SENT:
-            raise _refuse(locked, _("rejected"))
+            raise _refuse(locked, _("Only a sent quote can be rejected"))
         locked.status, locked.rejected_at = Q.REJECTED, timezone.now()
         locked.rejection_reason = reason
         locked.save(update_fields=["status", "rejected_at", "rejection_reason", "updated_at"])
