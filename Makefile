@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/provisioning.py
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/migrate_tenants.py --tenants 200
+	$(BIN)/python bench/events.py --tenants 100 --events 5000 --rates 0,300
 
 clean:
 	rm -rf var/test-services

@@ -145,10 +145,25 @@ def command_run(data_dir: Path) -> int:
             f"  staff panel      http://demo.{base}:{port}/\n"
             f"  platform admin   http://app.{base}:{port}/\n"
             f"  logins: {ROOT / 'var' / 'dev-credentials.txt'} (printed above)\n"
+            "  SMS go to the console (SMS_BACKEND=file writes var/sms.jsonl); e-mail too\n"
             "Ctrl-C stops everything."
         )
         manage = [sys.executable, str(ROOT / "manage.py")]
-        return _run_children([[*manage, "runserver", f"{host}:{port}"]], env)
+        celery = [sys.executable, "-m", "celery", "-A", "dockpulse"]
+        (ROOT / "var").mkdir(exist_ok=True)
+        return _run_children(
+            [
+                [*manage, "runserver", f"{host}:{port}"],
+                # The event bus: the listener turns NOTIFY into drain tasks for the worker;
+                # beat runs the sweep and the daily quote expiry.
+                [*manage, "listen_events"],
+                [*celery, "worker", "-l", "INFO", "-c", "2", "-Q",
+                 "events,notifications,webhooks,maintenance", "--without-gossip",
+                 "--without-mingle"],
+                [*celery, "beat", "-l", "INFO", "-s", str(ROOT / "var" / "celerybeat-schedule")],
+            ],
+            env,
+        )  # fmt: skip
 
 
 def command_exec(data_dir: Path, argv: list[str]) -> int:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tenant_apps.customers",
     "tenant_apps.products",
     "tenant_apps.sales",
+    "tenant_apps.notifications",
     "tenant_apps.events",
     "tenant_apps.dashboard",
 ]
@@ -164,7 +165,7 @@ if TESTING:
     # PBKDF2 costs ~0.17 s a user here; tests create many.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# --- e-mail (password resets; notifications come with the event bus) ---------------
+# --- e-mail (password resets and notifications) --------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
@@ -176,8 +177,28 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"DockPulse <no-reply@{BASE_DOMAIN}>")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# --- SMS and webhooks (dockpulse/notify; docs/events.md) -----------------------------
+_SMS_BACKENDS = {
+    "console": "dockpulse.notify.sms.ConsoleSmsBackend",
+    "file": "dockpulse.notify.sms.FileSmsBackend",
+    "http": "dockpulse.notify.sms.HttpSmsBackend",
+}
+# A short name above or a dotted path; production uses "http" with the provider's URL.
+SMS_BACKEND = _SMS_BACKENDS.get(_sms := env.str("SMS_BACKEND", default="console"), _sms)
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms.jsonl"))
+SMS_PROVIDER_URL = env.str("SMS_PROVIDER_URL", default="")
+SMS_PROVIDER_TOKEN = env.str("SMS_PROVIDER_TOKEN", default="")
+SMS_CONNECT_TIMEOUT = env.float("SMS_CONNECT_TIMEOUT", default=3.0)
+SMS_READ_TIMEOUT = env.float("SMS_READ_TIMEOUT", default=10.0)
+WEBHOOK_CONNECT_TIMEOUT = env.float("WEBHOOK_CONNECT_TIMEOUT", default=3.0)
+WEBHOOK_READ_TIMEOUT = env.float("WEBHOOK_READ_TIMEOUT", default=10.0)
+# Private, loopback and link-local targets are refused (checked on the resolved address)
+# unless this is on: only for development and tests, never for a shared server.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 
 # --- i18n ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -265,6 +286,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Triggers and deliveries share one choice set (their action is the delivery's channel).
+    "ENUM_NAME_OVERRIDES": {"ActionTypeEnum": "tenant_apps.notifications.models.ActionType"},
 }
 
 # --- Celery --------------------------------------------------------------------------
@@ -275,11 +298,36 @@ CELERY_BROKER_URL = env.str(
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged task only after this; the longest task (a tenant
-# backup) must fit in it, or it would run twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis redelivers an unacknowledged task only after this. It must exceed the longest
+# task (a drain batch or a webhook: seconds) and the longest retry countdown (backoff is
+# capped at 5 minutes), or a waiting retry would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+}
 CELERY_TASK_DEFAULT_QUEUE = "events"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Celery's Django fix-up closes every connection around every task unless this is set; it
+# then recycles them every 2 x this many tasks. dockpulse/celery.py applies the requests'
+# policy instead (broken or expired connections only, the per-process cap).
+CELERY_DB_REUSE_MAX = 1_000_000
+CELERY_BEAT_SCHEDULE = {
+    # Re-drain events whose wake-up was lost and re-queue overdue deliveries.
+    "events-sweep": {"task": "events.sweep", "schedule": env.float("EVENTS_SWEEP_SECONDS", 30.0)},
+    "quotes-expire": {"task": "sales.expire_quotes_all", "schedule": 60 * 60.0},
+}
 CELERY_TASK_ALWAYS_EAGER = False
+
+# --- event bus (docs/events.md) -------------------------------------------------------
+EVENTS_DRAIN_BATCH = env.int("EVENTS_DRAIN_BATCH", default=200)
+EVENT_HANDLER_MAX_ATTEMPTS = env.int("EVENT_HANDLER_MAX_ATTEMPTS", default=8)
+# A queued delivery older than this is presumed lost and queued again by the sweep.
+EVENTS_STALE_AFTER = env.float("EVENTS_STALE_AFTER", default=120.0)
+# Undispatched events younger than this are left to the listener's drain.
+EVENTS_SWEEP_GRACE = env.float("EVENTS_SWEEP_GRACE", default=10.0)
+# Extra modules whose import registers event handlers (plug-ins; the tests use it).
+EVENT_HANDLER_MODULES = env.list("EVENT_HANDLER_MODULES", default=[])
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
 
 # --- security (production values; `manage.py check --deploy` is clean with them) -----
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

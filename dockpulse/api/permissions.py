@@ -8,6 +8,8 @@
 | quotes    | employee, manager, admin  | manager, admin        |
 | stock     | employee, manager, admin  | manager, admin        |
 | users     | admin                     | admin                 |
+| notifications (delivery log), events (audit) | manager, admin | admin |
+| inbox (own in-app notifications) | everyone | everyone      |
 | settings  | admin                     | admin                 |
 
 * The transition endpoint is open to every staff role; which role may make which move
@@ -36,6 +38,11 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "quotes": {"read": EVERYONE, "write": MANAGERS},
     "stock": {"read": EVERYONE, "write": MANAGERS},
     "users": {"read": ADMINS, "write": ADMINS},
+    # The delivery log and the audit trail show phone numbers and every change.
+    "notifications": {"read": MANAGERS, "write": ADMINS},
+    "events": {"read": MANAGERS, "write": ADMINS},
+    # A user's own in-app notifications; the views only ever touch the caller's.
+    "inbox": {"read": EVERYONE, "write": EVERYONE},
     "settings": {"read": ADMINS, "write": ADMINS},
 }
 

@@ -6,6 +6,8 @@ from rest_framework.routers import SimpleRouter
 from tenant_apps.accounts.api import UserViewSet
 from tenant_apps.configuration.api import FieldConfigViewSet, ModuleViewSet
 from tenant_apps.customers.api import CustomerViewSet
+from tenant_apps.events.api import EventViewSet
+from tenant_apps.notifications.api import DeliveryViewSet, InboxViewSet, TriggerViewSet
 from tenant_apps.products.api import ProductViewSet
 from tenant_apps.sales.api import OrderViewSet, QuoteViewSet
 
@@ -19,6 +21,10 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("quotes", QuoteViewSet, basename="quote")
 router.register("settings/modules", ModuleViewSet, basename="module")
 router.register("settings/fields", FieldConfigViewSet, basename="field-config")
+router.register("settings/triggers", TriggerViewSet, basename="trigger")
+router.register("notifications/deliveries", DeliveryViewSet, basename="notification-delivery")
+router.register("notifications", InboxViewSet, basename="notification")
+router.register("events", EventViewSet, basename="event")
 
 urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="token_obtain"),

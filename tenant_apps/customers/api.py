@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from dockpulse.api.crud import ServiceViewSet
+from dockpulse.api.pagination import Pagination
 from dockpulse.api.serializers import StrictSerializer
 
 from . import selectors, services
@@ -42,6 +46,15 @@ class CustomerSerializer(StrictSerializer):
 _FILTERS = [OpenApiParameter("search", str), OpenApiParameter("tag", str)]
 
 
+class TimelineOut(serializers.Serializer):
+    event_id = serializers.UUIDField(source="event.event_id")
+    event_type = serializers.CharField()
+    entity_type = serializers.CharField()
+    entity_id = serializers.UUIDField(allow_null=True)
+    summary = serializers.DictField()
+    occurred_at = serializers.DateTimeField()
+
+
 @extend_schema_view(list=extend_schema(parameters=_FILTERS))
 class CustomerViewSet(ServiceViewSet):
     resource = "customers"
@@ -68,3 +81,12 @@ class CustomerViewSet(ServiceViewSet):
 
     def delete_object(self, obj: Customer, actor: Any) -> None:
         services.customer_delete(customer=obj, actor=actor)
+
+    @extend_schema(responses=TimelineOut(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str) -> Response:
+        """The customer's timeline: orders, quotes and changes, newest first."""
+        customer = get_object_or_404(Customer, pk=pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.timeline(customer), request, view=self)
+        return paginator.get_paginated_response(TimelineOut(page, many=True).data)

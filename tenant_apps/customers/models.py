@@ -49,3 +49,31 @@ class Customer(models.Model):
             "city": self.address_city,
             "country": self.address_country,
         }
+
+
+class TimelineEntry(models.Model):
+    """The customer's history: one row per event about the customer (their orders, quotes,
+    changes), written by the event bus's `customers.timeline` handler."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="timeline")
+    event = models.ForeignKey("events.EventLog", on_delete=models.CASCADE, related_name="+")
+    event_type = models.CharField(_("event"), max_length=100)
+    entity_type = models.CharField(_("entity type"), max_length=50, blank=True)
+    entity_id = models.UUIDField(_("entity id"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        db_table = "customer_timeline"
+        ordering = ["-occurred_at"]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        constraints = [
+            # Replaying an event cannot add it to the timeline twice.
+            models.UniqueConstraint(fields=["customer", "event"], name="customer_timeline_once")
+        ]
+        indexes = [models.Index(fields=["customer", "-occurred_at"], name="idx_timeline_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} @ {self.occurred_at:%Y-%m-%d %H:%M}"

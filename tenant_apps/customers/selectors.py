@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from .models import Customer
+from .models import Customer, TimelineEntry
 
 
 def customer_list(*, search: str = "", tag: str = "") -> QuerySet[Customer]:
@@ -22,3 +22,7 @@ def customer_list(*, search: str = "", tag: str = "") -> QuerySet[Customer]:
     if tag:
         qs = qs.filter(tags__contains=[tag])
     return qs
+
+
+def timeline(customer: Customer) -> QuerySet[TimelineEntry]:
+    return customer.timeline.select_related("event").order_by("-occurred_at", "-id")

@@ -49,3 +49,48 @@ class EventLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.entity_type}:{self.entity_id}"
+
+
+class EventDelivery(models.Model):
+    """One (event, handler) pair: written by the drain in the transaction that claims the
+    event, so a crash anywhere leaves either no claim or a row the sweep will finish."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RETRY = "retry", _("Waiting to retry")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(EventLog, on_delete=models.CASCADE, related_name="deliveries")
+    handler = models.CharField(_("handler"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # When the sweep may assume the queued task is lost and queue it again.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "event_deliveries"
+        ordering = ["created_at"]
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "handler"], name="event_deliveries_event_handler_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="idx_event_deliveries_open",
+                condition=models.Q(status__in=["pending", "retry"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handler} <- {self.event_id} ({self.status})"

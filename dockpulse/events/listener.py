@@ -1,0 +1,90 @@
+"""The event listener: one direct LISTEN connection on the platform database.
+
+Each committed tenant transaction with events sends `pg_notify('dockpulse_events', slug)`.
+The listener gathers the wake-ups that arrive together, merges them per tenant, and queues
+one drain per tenant (`delivery.wake`, which also skips tenants whose drain is already
+waiting). NOTIFY is lost while nobody listens, so on every (re)connect it wakes every active
+tenant once: the drains find whatever was committed meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+import psycopg
+
+from dockpulse.tenancy import dbadmin
+from dockpulse.tenancy.registry import registry
+
+from .bridge import CHANNEL
+from .delivery import wake
+
+logger = logging.getLogger("dockpulse.events.listener")
+
+# After the first wake-up, how long to gather others before queueing (seconds).
+MERGE_WINDOW = 0.002
+
+
+class Listener:
+    def __init__(self, *, max_backoff: float = 30.0) -> None:
+        self.max_backoff = max_backoff
+        self.stopping = threading.Event()
+        self.woken = 0
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        delay = 0.5
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(**dbadmin.connection_params(), autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    logger.info("listening on %s", CHANNEL)
+                    delay = 0.5
+                    self.wake_all()
+                    self.loop(conn)
+            except psycopg.OperationalError as exc:
+                if self.stopping.is_set():
+                    break
+                logger.warning("listener connection lost (%s); reconnecting in %.1f s",
+                               exc, delay)  # fmt: skip
+                self.stopping.wait(delay)
+                delay = min(self.max_backoff, delay * 2)
+
+    def loop(self, conn: psycopg.Connection) -> None:
+        while not self.stopping.is_set():
+            slugs: set[str] = set()
+            for notify in conn.notifies(timeout=1.0, stop_after=1):
+                slugs.add(notify.payload)
+            if not slugs:
+                continue
+            for notify in conn.notifies(timeout=MERGE_WINDOW):
+                slugs.add(notify.payload)
+            for slug in slugs:
+                self.wake_slug(slug)
+
+    def wake_slug(self, slug: str) -> None:
+        tenant = registry.get(slug)
+        if tenant is None or not tenant.is_active:
+            logger.info("wake-up for %s ignored: no active tenant", slug)
+            return
+        self._wake(tenant.id, slug)
+
+    def wake_all(self) -> None:
+        from platform_app.models import Tenant
+
+        rows = Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("id", "slug")
+        for tenant_id, slug in rows:
+            self._wake(tenant_id, slug)
+        logger.info("woke %d active tenant(s) after connecting", len(rows))
+
+    def _wake(self, tenant_id: uuid.UUID, slug: str) -> None:
+        started = time.perf_counter()
+        queued = wake(tenant_id)
+        self.woken += int(queued)
+        logger.debug("%s: %s (%.1f ms)", slug, "drain queued" if queued else "drain waiting",
+                     (time.perf_counter() - started) * 1000)  # fmt: skip

@@ -1,0 +1,209 @@
+"""Workflow triggers (admins), the delivery log (managers), and each user's in-app inbox."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dockpulse.api.pagination import Pagination
+from dockpulse.api.permissions import RolePermission
+from dockpulse.api.serializers import StrictSerializer
+from dockpulse.events.types import EVENT_TYPES
+from tenant_apps.accounts.models import User
+
+from . import selectors, services
+from .models import ActionType, NotificationDelivery, WorkflowTrigger
+
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+class TriggerIn(StrictSerializer):
+    code = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    name = serializers.CharField(max_length=255, allow_blank=True)
+    event_type = serializers.CharField(max_length=100, help_text=", ".join(EVENT_TYPES))
+    action_type = serializers.CharField(max_length=20, help_text=", ".join(ActionType.values))
+    action_config = serializers.DictField(
+        required=False,
+        help_text='sms/email: {"to": "admins" | "customer" | [addresses], "template"?}; '
+        'push: {"to": "admins" | "staff" | "customer"}; webhook: {"url", "secret"?}',
+    )
+    is_enabled = serializers.BooleanField(required=False)
+
+
+class TriggerOut(serializers.ModelSerializer):
+    class Meta:
+        model = WorkflowTrigger
+        fields = ["id", "code", "name", "event_type", "action_type", "action_config",
+                  "is_enabled", "consecutive_failures", "disabled_reason", "created_at",
+                  "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class DeliveryOut(serializers.ModelSerializer):
+    trigger_code = serializers.CharField(source="trigger.code", default=None)
+    event_id = serializers.UUIDField(source="event.event_id")
+    event_type = serializers.CharField(source="event.event_type")
+
+    class Meta:
+        model = NotificationDelivery
+        fields = ["id", "trigger", "trigger_code", "event_id", "event_type", "channel",
+                  "recipient", "subject", "body", "status", "attempts", "last_error",
+                  "sent_at", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class NotificationOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    data = serializers.DictField()  # type: ignore[assignment]  # a field, not Serializer.data
+    read_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class MarkReadIn(StrictSerializer):
+    ids = serializers.ListField(child=serializers.UUIDField(), required=False)
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)  # RolePermission let only staff users in
+    return request.user
+
+
+def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
+    raw = request.query_params.get(name, "").strip()
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError as exc:
+        raise ValidationError({name: [_("Enter a valid id.")]}) from exc
+
+
+def _get(model: Any, pk: str) -> Any:
+    try:
+        return model.objects.get(pk=pk)
+    except (model.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("event_type", str)], responses=TriggerOut(many=True)
+    ),
+    retrieve=extend_schema(responses=TriggerOut),
+    create=extend_schema(request=TriggerIn, responses={201: TriggerOut}),
+    partial_update=extend_schema(request=TriggerIn(partial=True), responses=TriggerOut),
+    destroy=extend_schema(responses={204: None}),
+)
+class TriggerViewSet(viewsets.ViewSet):
+    resource = "settings"
+    module = "@notifications"
+    permission_classes = [RolePermission]
+    lookup_value_regex = UUID_PATTERN
+
+    def list(self, request: Request) -> Response:
+        triggers = selectors.trigger_list(event_type=request.query_params.get("event_type", ""))
+        return Response(TriggerOut(triggers, many=True).data)
+
+    def create(self, request: Request) -> Response:
+        data = TriggerIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        trigger = services.trigger_create(data=dict(data.validated_data), actor=_user(request))
+        return Response(TriggerOut(trigger).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(TriggerOut(_get(WorkflowTrigger, pk)).data)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        trigger = _get(WorkflowTrigger, pk)
+        data = TriggerIn(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        trigger = services.trigger_update(
+            trigger=trigger, data=dict(data.validated_data), actor=_user(request)
+        )
+        return Response(TriggerOut(trigger).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.trigger_delete(trigger=_get(WorkflowTrigger, pk), actor=_user(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="pending, sending, retry, sent, failed"),
+            OpenApiParameter("channel", str, enum=ActionType.values),
+            OpenApiParameter("trigger", str, description="trigger id"),
+            OpenApiParameter("event_type", str),
+        ],
+        responses=DeliveryOut(many=True),
+    ),
+    retrieve=extend_schema(responses=DeliveryOut),
+)
+class DeliveryViewSet(viewsets.ViewSet):
+    """The delivery log: every message a trigger sent or tried to send."""
+
+    resource = "notifications"
+    module = "@notifications"
+    permission_classes = [RolePermission]
+    lookup_value_regex = UUID_PATTERN
+
+    def list(self, request: Request) -> Response:
+        rows = selectors.delivery_list(
+            status=request.query_params.get("status", "").strip(),
+            channel=request.query_params.get("channel", "").strip(),
+            trigger=_uuid_param(request, "trigger"),
+            event_type=request.query_params.get("event_type", "").strip(),
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(DeliveryOut(page, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        try:
+            row = selectors.delivery_list().get(pk=pk)
+        except NotificationDelivery.DoesNotExist as exc:
+            raise Http404 from exc
+        return Response(DeliveryOut(row).data)
+
+
+class InboxViewSet(viewsets.ViewSet):
+    """The signed-in user's in-app notifications (the push channel)."""
+
+    resource = "inbox"
+    permission_classes = [RolePermission]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("unread", bool)],
+        responses=NotificationOut(many=True),
+        description="Paginated; the answer also carries `unread_count`.",
+    )
+    def list(self, request: Request) -> Response:
+        unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.inbox(user=_user(request), unread_only=unread), request, view=self
+        )
+        response = paginator.get_paginated_response(NotificationOut(page, many=True).data)
+        response.data["unread_count"] = selectors.unread_count(user=_user(request))
+        return response
+
+    @extend_schema(request=MarkReadIn, responses={200: None})
+    @action(detail=False, methods=["post"])
+    def read(self, request: Request) -> Response:
+        data = MarkReadIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = services.notifications_mark_read(
+            user=_user(request), ids=data.validated_data.get("ids")
+        )
+        return Response(
+            {"marked": changed, "unread_count": selectors.unread_count(user=_user(request))}
+        )

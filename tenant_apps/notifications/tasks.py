@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from dockpulse.celery import TenantTask, app
+from dockpulse.tenancy import get_current_tenant
+
+from . import services
+
+
+@app.task(base=TenantTask, name="notifications.send", queue="notifications")
+def send_notification(tenant_id: str, delivery_id: str) -> str:
+    """Send one delivery row (at least once; its id is the provider's idempotency key)."""
+    status, retry_in = services.notification_send(delivery_id=delivery_id)
+    if retry_in is not None:
+        from .models import NotificationDelivery
+
+        channel = (
+            NotificationDelivery.objects.filter(pk=delivery_id)
+            .values_list("channel", flat=True)
+            .first()
+        )
+        services.queue_send(get_current_tenant().id, delivery_id, channel or "", retry_in)
+    return status
