@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tenant_apps.customers",
     "tenant_apps.products",
     "tenant_apps.sales",
+    "tenant_apps.stock",
     "tenant_apps.notifications",
     "tenant_apps.events",
     "tenant_apps.dashboard",

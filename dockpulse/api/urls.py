@@ -10,6 +10,12 @@ from tenant_apps.events.api import EventViewSet
 from tenant_apps.notifications.api import DeliveryViewSet, InboxViewSet, TriggerViewSet
 from tenant_apps.products.api import ProductViewSet
 from tenant_apps.sales.api import OrderViewSet, QuoteViewSet
+from tenant_apps.stock.api import (
+    StockLevelViewSet,
+    StockMovementViewSet,
+    StockOperationViewSet,
+    WarehouseViewSet,
+)
 
 from . import views
 
@@ -19,6 +25,10 @@ router.register("customers", CustomerViewSet, basename="customer")
 router.register("products", ProductViewSet, basename="product")
 router.register("orders", OrderViewSet, basename="order")
 router.register("quotes", QuoteViewSet, basename="quote")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("stock/levels", StockLevelViewSet, basename="stock-level")
+router.register("stock/movements", StockMovementViewSet, basename="stock-movement")
+router.register("stock", StockOperationViewSet, basename="stock")  # receive/, adjust/
 router.register("settings/modules", ModuleViewSet, basename="module")
 router.register("settings/fields", FieldConfigViewSet, basename="field-config")
 router.register("settings/triggers", TriggerViewSet, basename="trigger")

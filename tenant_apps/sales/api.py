@@ -8,7 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -17,6 +22,7 @@ from rest_framework.response import Response
 from dockpulse.api.pagination import Pagination
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
+from tenant_apps.stock.selectors import line_stock
 
 from . import selectors, services
 from .models import Order, Quote, Source
@@ -76,6 +82,33 @@ class LineOut(serializers.Serializer):
     total_gross = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
+_STOCK_QUANTITY = serializers.DecimalField(max_digits=12, decimal_places=3, allow_null=True)
+
+
+class OrderLineOut(LineOut):
+    """An order line with what stock holds for it (null: not reserved, e.g. module off)."""
+
+    reserved = serializers.SerializerMethodField()
+    backordered = serializers.SerializerMethodField()
+    stock_status = serializers.SerializerMethodField()
+
+    @extend_schema_field(_STOCK_QUANTITY)
+    def get_reserved(self, line: Any) -> Any:
+        reserved = line_stock(line)[0]
+        return None if reserved is None else f"{reserved:.3f}"
+
+    @extend_schema_field(_STOCK_QUANTITY)
+    def get_backordered(self, line: Any) -> Any:
+        backordered = line_stock(line)[1]
+        return None if backordered is None else f"{backordered:.3f}"
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=["active", "released", "consumed"], allow_null=True)
+    )
+    def get_stock_status(self, line: Any) -> str | None:
+        return line_stock(line)[2]
+
+
 class DocumentOut(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.CharField()
@@ -94,6 +127,7 @@ class DocumentOut(serializers.Serializer):
 
 
 class OrderOut(DocumentOut):
+    lines = OrderLineOut(many=True, source="lines.all")
     delivery_date = serializers.DateField(allow_null=True)
     delivery_address = serializers.DictField()
     tracking_number = serializers.CharField()

@@ -26,8 +26,10 @@ def order_list(
     created_to: dt.date | None = None,
     search: str = "",
 ) -> QuerySet[Order]:
+    # Each line's stock reservation (reserved / backordered) comes in the same query.
+    lines = OrderLine.objects.select_related("stock_reservation").order_by("position")
     qs = Order.objects.select_related("customer", "assigned_to").prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("position"))
+        Prefetch("lines", queryset=lines)
     )
     if status:
         qs = qs.filter(status__in=status.split(","))
