@@ -171,6 +171,11 @@ def test_an_api_order_ends_in_exactly_one_sms_to_the_admin(bus, make_tenant):
         assert (row.status, row.attempts, str(row.id)) == (
             "sent", 1, messages[0]["idempotency_key"],
         )  # fmt: skip
+        # The same event reached stock's handler: nothing on hand, so all backordered.
+        from tenant_apps.stock.models import StockReservation
+
+        reservation = StockReservation.objects.get(order_id=response.json()["id"])
+        assert (reservation.quantity, reservation.backordered) == (0, 2)
 
 
 def test_events_sent_while_the_listener_is_down_are_all_handled_once(bus, make_tenant):

@@ -271,3 +271,54 @@ def test_trigger_and_delivery_isolation(tenant_a, tenant_b):
     with tenant_context(tenant_b):
         assert WorkflowTrigger.objects.get(pk=trigger["id"]).is_enabled
         assert Notification.objects.count() >= 0
+
+
+def test_a_webhook_failing_again_and_again_switches_its_trigger_off(tenant_a):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Broken(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(500)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Broken)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with (
+            tenant_context(tenant_a),
+            override_settings(
+                WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True,
+                NOTIFICATION_MAX_ATTEMPTS=1,
+                WEBHOOK_DISABLE_AFTER_FAILURES=2,
+            ),
+        ):
+            trigger = notify.trigger_create(data={
+                "name": "flaky ERP", "event_type": "customer.created", "action_type": "webhook",
+                "action_config": {"url": f"http://127.0.0.1:{server.server_port}/hook"},
+            })  # fmt: skip
+            delivery.drain()
+            outcomes = []
+            for i in range(3):
+                customer_create(data={"name": f"C{i}", "phone": f"603 100 00{i}"})
+                delivery.drain()
+                trigger.refresh_from_db()
+                rows = NotificationDelivery.objects.filter(trigger=trigger, status="pending")
+                for row in rows:
+                    outcomes.append(notify.notification_send(delivery_id=row.id)[0])
+                trigger.refresh_from_db()
+    finally:
+        server.shutdown()
+    # Two final failures in a row switch the trigger off; the third customer sends nothing.
+    assert outcomes == ["failed", "failed"]
+    assert not trigger.is_enabled and trigger.consecutive_failures == 2
+    assert "2 failed deliveries in a row" in trigger.disabled_reason
+    admin = client_for(tenant_a, "admin")
+    again = admin.patch(f"/api/v1/settings/triggers/{trigger.id}/", {"is_enabled": True},
+                        format="json").json()  # fmt: skip
+    assert again["is_enabled"] and again["consecutive_failures"] == 0

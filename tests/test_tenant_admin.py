@@ -58,3 +58,39 @@ def test_admin_product_search_and_delete_go_through_services(tenant_a):
             EventLog.objects.filter(entity_id=product.pk).values_list("event_type", flat=True)
         )
     assert kinds == {"entity.created", "entity.deleted"}
+
+
+def test_admin_orders_and_quotes_pages_and_actions_use_the_services(tenant_a):
+    from tenant_apps.sales import services
+    from tenant_apps.sales.models import Order, Quote
+    from tests.test_sales import order_body, quote_body, seed
+
+    data = seed(tenant_a)
+    with tenant_context(tenant_a):
+        order = services.order_create(data=order_body(data))
+        quote = services.quote_create(data=quote_body(data))
+    client = admin_client()
+    listing = client.get("/admin/sales/order/")
+    assert listing.status_code == 200 and order.number in listing.content.decode()
+    page = client.get(f"/admin/sales/order/{order.pk}/change/")
+    assert page.status_code == 200 and "Product P1" in page.content.decode()
+    confirmed = client.post("/admin/sales/order/", {
+        "action": "mark_confirmed", "_selected_action": [str(order.pk)],
+    }, follow=True)  # fmt: skip
+    assert confirmed.status_code == 200
+    shipped = client.post("/admin/sales/order/", {
+        "action": "mark_delivered", "_selected_action": [str(order.pk)],
+    }, follow=True)  # fmt: skip
+    assert "cannot become Delivered" in shipped.content.decode()
+    client.post("/admin/sales/quote/", {"action": "send", "_selected_action": [str(quote.pk)]})
+    client.post("/admin/sales/quote/", {"action": "accept", "_selected_action": [str(quote.pk)]})
+    with tenant_context(tenant_a):
+        assert Order.objects.get(pk=order.pk).status == "confirmed"
+        accepted = Quote.objects.get(pk=quote.pk)
+        assert accepted.status == "accepted" and accepted.order is not None
+        assert EventLog.objects.filter(entity_id=order.pk, event_type="order.confirmed").exists()
+    series = client.post("/admin/sales/numberseries/add/", {
+        "document_type": "order", "pattern": "ZAM-{YYYY}",
+    })  # fmt: skip
+    assert series.status_code == 200
+    assert "exactly one counter" in series.content.decode()
