@@ -320,6 +320,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 # --- event bus (docs/events.md) -------------------------------------------------------
 EVENTS_DRAIN_BATCH = env.int("EVENTS_DRAIN_BATCH", default=200)
+# Batches per drain task; a longer backlog continues in the next task (tasks stay short).
+EVENTS_DRAIN_ROUNDS = env.int("EVENTS_DRAIN_ROUNDS", default=10)
 EVENT_HANDLER_MAX_ATTEMPTS = env.int("EVENT_HANDLER_MAX_ATTEMPTS", default=8)
 # A queued delivery older than this is presumed lost and queued again by the sweep.
 EVENTS_STALE_AFTER = env.float("EVENTS_STALE_AFTER", default=120.0)

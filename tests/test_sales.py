@@ -488,3 +488,21 @@ def test_customers_and_products_on_documents_cannot_be_deleted(tenant_a):
         assert Customer.objects.filter(pk=data["customer"].id).exists()
         assert Product.objects.filter(pk=data["P1"].id).exists()
         assert not EventLog.objects.filter(event_type="entity.deleted").exists()
+
+
+def test_huge_totals_far_dates_and_a_departed_handler(tenant_a):
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    huge = order_body(data, lines=[{"description": "Ship", "quantity": "1000",
+                                    "unit_price": "9999999999.99"}])  # fmt: skip
+    assert fields_of(manager.post("/api/v1/orders/", huge, format="json")) == {
+        "lines.0.quantity": ["This line's total is too large."]
+    }
+    assert manager.get("/api/v1/orders/?created_to=9999-12-31").status_code == 200
+    with tenant_context(tenant_a):
+        seller = User.objects.get(email="manager@tenant-a.example.com")
+        quote = services.quote_create(data=quote_body(data), actor=seller)
+        services.quote_send(quote=quote)
+        User.objects.filter(pk=seller.pk).update(is_active=False)
+        accepted = services.quote_accept(quote=quote)
+        assert accepted.order is not None and accepted.order.assigned_to is None

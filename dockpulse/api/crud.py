@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -18,6 +20,16 @@ from .csv_views import CsvActionsMixin
 from .pagination import Pagination
 from .permissions import RolePermission
 
+UUID_PATTERN = "[0-9a-fA-F-]{36}"
+
+
+def get_or_404(model: Any, **lookup: Any) -> Any:
+    """The object, or 404 -- also for an id that is not even a UUID (never a 400 or 500)."""
+    try:
+        return get_object_or_404(model, **lookup)
+    except (DjangoValidationError, ValueError) as exc:
+        raise Http404 from exc
+
 
 class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
     """list (paginated, hidden fields left out), retrieve, create, partial_update, destroy.
@@ -29,6 +41,7 @@ class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
     model: type[Model]
     serializer_class: type[serializers.Serializer]
     permission_classes = [RolePermission]
+    lookup_value_regex = UUID_PATTERN
     parser_classes = [JSONParser, MultiPartParser]
 
     def create_object(self, data: dict[str, Any], actor: Any) -> Model:
@@ -59,15 +72,15 @@ class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
         return Response(self._out(obj), status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self._out(get_object_or_404(self.model, pk=pk)))
+        return Response(self._out(get_or_404(self.model, pk=pk)))
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        obj = get_object_or_404(self.model, pk=pk)
+        obj = get_or_404(self.model, pk=pk)
         data = self.serializer_class(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         return Response(self._out(self.update_object(obj, dict(data.validated_data), request.user)))
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
-        self.delete_object(get_object_or_404(self.model, pk=pk), request.user)
+        self.delete_object(get_or_404(self.model, pk=pk), request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

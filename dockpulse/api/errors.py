@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -69,6 +70,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, IntegrityError):
+        # A uniqueness the service checked was taken by a request at the same moment.
+        exc = Conflict(
+            detail=_("This conflicts with a change made at the same moment; try again."),
+            code="conflict",
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

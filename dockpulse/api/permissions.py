@@ -47,6 +47,7 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
 }
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_BASE = frozenset({"read", "write"})
 
 
 def action_of(request: Request, view: Any) -> str:
@@ -54,7 +55,9 @@ def action_of(request: Request, view: Any) -> str:
     if request.method in _READ_METHODS:
         return "read"
     action = getattr(view, "action", None)
-    if request.method == "POST" and action in MATRIX[view.resource]:
+    # A view action named like a matrix row (create, transition) uses that row; one that
+    # happens to be called "read" or "write" must never borrow those rows' roles.
+    if request.method == "POST" and action in MATRIX[view.resource] and action not in _BASE:
         return str(action)
     return "write"
 

@@ -15,6 +15,7 @@ import time
 import uuid
 
 import psycopg
+from django.db import close_old_connections
 
 from dockpulse.tenancy import dbadmin
 from dockpulse.tenancy.registry import registry
@@ -41,27 +42,39 @@ class Listener:
         delay = 0.5
         while not self.stopping.is_set():
             try:
-                with psycopg.connect(**dbadmin.connection_params(), autocommit=True) as conn:
+                with psycopg.connect(
+                    **dbadmin.connection_params(),
+                    autocommit=True,
+                    # A half-open socket (a server gone without a word) is noticed in ~1 min.
+                    keepalives=1, keepalives_idle=30, keepalives_interval=10,
+                    keepalives_count=3,
+                ) as conn:  # fmt: skip
                     conn.execute(f"LISTEN {CHANNEL}")
                     logger.info("listening on %s", CHANNEL)
                     delay = 0.5
                     self.wake_all()
                     self.loop(conn)
-            except psycopg.OperationalError as exc:
+            except Exception as exc:
                 if self.stopping.is_set():
                     break
-                logger.warning("listener connection lost (%s); reconnecting in %.1f s",
-                               exc, delay)  # fmt: skip
+                logger.warning("listener interrupted (%s: %s); reconnecting in %.1f s",
+                               type(exc).__name__, exc, delay)  # fmt: skip
                 self.stopping.wait(delay)
                 delay = min(self.max_backoff, delay * 2)
 
     def loop(self, conn: psycopg.Connection) -> None:
+        idle = 0
         while not self.stopping.is_set():
             slugs: set[str] = set()
             for notify in conn.notifies(timeout=1.0, stop_after=1):
                 slugs.add(notify.payload)
             if not slugs:
+                idle += 1
+                if idle >= 60:  # a quiet minute: make sure the connection still answers
+                    conn.execute("SELECT 1")
+                    idle = 0
                 continue
+            idle = 0
             for notify in conn.notifies(timeout=MERGE_WINDOW):
                 slugs.add(notify.payload)
             for slug in slugs:
@@ -77,6 +90,8 @@ class Listener:
     def wake_all(self) -> None:
         from platform_app.models import Tenant
 
+        # Django's own connection to the platform may be stale after a server restart.
+        close_old_connections()
         rows = Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("id", "slug")
         for tenant_id, slug in rows:
             self._wake(tenant_id, slug)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dockpulse.tenancy import tenant_atomic
 
-from .delivery import run_handler
+from .delivery import lock_handlers, run_handler
 from .handlers import Handler, handlers_for
 
 
@@ -55,11 +55,16 @@ def replay(
             if dry_run:
                 continue
             with tenant_atomic():
+                lock_handlers()
                 delivery, _created = EventDelivery.objects.select_for_update().get_or_create(
                     event=event, handler=handler.name
                 )
                 if run_handler(handler, delivery, event) is not None:
                     result.failures += 1
-                if event.dispatched_at is None:
-                    EventLog.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
+        if event.dispatched_at is None and not handler_name and not dry_run:
+            # Every handler ran for it: the drain need not. With --handler, the others have
+            # not, so the event stays for the drain.
+            EventLog.objects.filter(pk=event.pk, dispatched_at__isnull=True).update(
+                dispatched_at=timezone.now()
+            )
     return result

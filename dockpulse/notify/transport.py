@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,9 +82,23 @@ def post(
         )
         try:
             # Undecoded: we never ask for compression, and decoding one that arrives anyway
-            # could turn a small body into a huge one.
-            data = response.read(MAX_RESPONSE_BYTES, decode_content=False)
-            if response.read(1, decode_content=False):
+            # could turn a small body into a huge one. Read in chunks against one deadline:
+            # the read timeout applies to each socket read, and an endpoint dripping a byte
+            # at a time must not hold a worker for longer than the two timeouts together.
+            deadline = time.monotonic() + _budget(timeout)
+            chunks: list[bytes] = []
+            size = 0
+            while size < MAX_RESPONSE_BYTES:
+                chunk = response.read(min(8192, MAX_RESPONSE_BYTES - size), decode_content=False)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if time.monotonic() > deadline:
+                    response.close()
+                    raise RetryableSendError(f"{what} answered too slowly", code=CODE_TIMEOUT)
+            data = b"".join(chunks)
+            if size >= MAX_RESPONSE_BYTES and response.read(1, decode_content=False):
                 # More than we keep: the rest is unread, so the connection cannot be reused.
                 response.close()
         finally:
@@ -104,6 +119,12 @@ def post(
             f"connection to {what} failed: {exc}", code=CODE_CONNECTION
         ) from exc
     return HttpAnswer(status=response.status, headers=response.headers, body=data)
+
+
+def _budget(timeout: urllib3.Timeout) -> float:
+    """Seconds the whole exchange may take: the connect and read timeouts together."""
+    parts = [timeout.connect_timeout, timeout.read_timeout]
+    return float(sum(p for p in parts if isinstance(p, int | float))) or 30.0
 
 
 def raise_for_status(answer: HttpAnswer, *, what: str, detail: str | None = None) -> None:

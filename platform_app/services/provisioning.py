@@ -17,7 +17,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dockpulse.tenancy import connections as tenant_connections
@@ -29,6 +29,7 @@ from platform_app.models import BusinessTemplate, ModuleRegistry, Plan, Tenant
 from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import user_create
 from tenant_apps.configuration.services import modules_seed
+from tenant_apps.notifications.services import triggers_seed
 
 from .lifecycle import audit
 from .migrations import _django_migrate, applied_migrations, pending_for
@@ -209,8 +210,9 @@ def _seed_tenant(
     modules = ModuleRegistry.objects.filter(templates__contains=[info.template])
     available = [module.code for module in modules]
     enabled = [module.code for module in modules if info.template in module.default_templates]
-    with tenant_atomic():
+    with tenant_atomic(), translation.override(info.language):
         modules_seed(enabled=enabled, available=available)
+        triggers_seed(template=info.template)
         user_create(
             email=admin_email,
             name=admin_name or admin_email.split("@")[0],

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dockpulse.api.crud import ServiceViewSet
+from dockpulse.api.crud import ServiceViewSet, get_or_404
 from dockpulse.api.pagination import Pagination
 from dockpulse.api.serializers import StrictSerializer
 
@@ -86,7 +85,7 @@ class CustomerViewSet(ServiceViewSet):
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
         """The customer's timeline: orders, quotes and changes, newest first."""
-        customer = get_object_or_404(Customer, pk=pk)
+        customer = get_or_404(Customer, pk=pk)
         paginator = Pagination()
         page = paginator.paginate_queryset(selectors.timeline(customer), request, view=self)
         return paginator.get_paginated_response(TimelineOut(page, many=True).data)

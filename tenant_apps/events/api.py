@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.api.crud import get_or_404
 from dockpulse.api.pagination import Pagination
 from dockpulse.api.permissions import RolePermission
 
@@ -78,7 +78,4 @@ class EventViewSet(viewsets.ViewSet):
         return paginator.get_paginated_response(EventOut(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        row = EventLog.objects.filter(pk=pk).first()
-        if row is None:
-            raise Http404
-        return Response(EventOut(row).data)
+        return Response(EventOut(get_or_404(EventLog, pk=pk)).data)

@@ -6,7 +6,6 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -14,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.api.crud import get_or_404
 from dockpulse.api.pagination import Pagination
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
@@ -88,10 +88,7 @@ def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
 
 
 def _get(model: Any, pk: str) -> Any:
-    try:
-        return model.objects.get(pk=pk)
-    except (model.DoesNotExist, ValidationError) as exc:
-        raise Http404 from exc
+    return get_or_404(model, pk=pk)
 
 
 @extend_schema_view(
@@ -168,11 +165,7 @@ class DeliveryViewSet(viewsets.ViewSet):
         return paginator.get_paginated_response(DeliveryOut(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        try:
-            row = selectors.delivery_list().get(pk=pk)
-        except NotificationDelivery.DoesNotExist as exc:
-            raise Http404 from exc
-        return Response(DeliveryOut(row).data)
+        return Response(DeliveryOut(get_or_404(selectors.delivery_list(), pk=pk)).data)
 
 
 class InboxViewSet(viewsets.ViewSet):

@@ -35,6 +35,8 @@ AUDIENCES: dict[str, frozenset[str]] = {
     ActionType.PUSH: frozenset({"admins", "staff", "customer"}),
 }
 EDITABLE = ("code", "name", "event_type", "action_type", "action_config", "is_enabled")
+# The renderer's own rule for template names (dockpulse/notify/templates.py).
+_TEMPLATE = re.compile(r"^[a-z0-9_-]+(?:\.[a-z0-9_-]+)*$")
 _CODE = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,99}$")
 _PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -65,8 +67,10 @@ def _clean_config(action_type: str, config: Any, *, previous: dict[str, Any]) ->
         except ValidationError as exc:
             errors += [_("url: %(error)s") % {"error": m} for m in exc.messages]
         secret = str(config.get("secret") or previous.get("secret") or generate_secret())
-        if not secret.startswith("whsec_") or len(secret) < 30:
+        if not _usable_secret(secret):
             errors.append(_("secret: leave it out to have one made, or give a whsec_ secret."))
+        if len(url) > 500:
+            errors.append(_("url: enter at most 500 characters."))
         cleaned: dict[str, Any] = {"url": url, "secret": secret}
     else:
         allowed = {"to", "template"}
@@ -95,7 +99,7 @@ def _clean_config(action_type: str, config: Any, *, previous: dict[str, Any]) ->
         cleaned = {"to": to}
         if config.get("template"):
             template = str(config["template"])
-            if not re.fullmatch(r"[a-z0-9_.\-]{1,100}", template):
+            if len(template) > 100 or not _TEMPLATE.match(template):
                 errors.append(_("template: use lower-case letters, digits, . _ and -."))
             cleaned["template"] = template
     unknown = sorted(set(config) - allowed)
@@ -104,6 +108,20 @@ def _clean_config(action_type: str, config: Any, *, previous: dict[str, Any]) ->
     if errors:
         raise ValidationError({"action_config": errors})
     return cleaned
+
+
+def _usable_secret(secret: str) -> bool:
+    """A Standard Webhooks secret: whsec_ and base64 of at least 24 bytes."""
+    import base64
+    import binascii
+
+    if not secret.startswith("whsec_"):
+        return False
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(key) >= 24
 
 
 def clean_trigger(data: dict[str, Any], *, instance: WorkflowTrigger | None) -> dict[str, Any]:
@@ -196,6 +214,45 @@ def trigger_delete(*, trigger: WorkflowTrigger, actor: Any = None) -> None:
         trigger.delete()
 
 
+# The seed's defaults (section 4.2), the same for every business template.
+DEFAULT_TRIGGERS = (
+    ("order.new.sms_admin", "order.created", ActionType.SMS, "admins"),
+    ("order.confirmed.email_customer", "order.confirmed", ActionType.EMAIL, "customer"),
+    ("order.shipped.sms_customer", "order.shipped", ActionType.SMS, "customer"),
+)
+
+
+def triggers_seed(*, template: str) -> list[WorkflowTrigger]:
+    """A new tenant's default triggers: a new order texts the admins, a confirmed one
+    e-mails the customer, a shipped one texts the customer the tracking number."""
+    names = {
+        "order.new.sms_admin": _("New order: SMS to the admins"),
+        "order.confirmed.email_customer": _("Order confirmed: e-mail to the customer"),
+        "order.shipped.sms_customer": _("Order shipped: SMS with the tracking number"),
+    }
+    with tenant_atomic():
+        rows = [
+            WorkflowTrigger(
+                code=code,
+                name=names[code],
+                event_type=event_type,
+                action_type=action,
+                action_config={"to": to},
+            )
+            for code, event_type, action, to in DEFAULT_TRIGGERS
+            if not WorkflowTrigger.objects.filter(code=code).exists()
+        ]
+        WorkflowTrigger.objects.bulk_create(rows)
+        if rows:
+            events.emit(
+                event_type="entity.created",
+                source_module="notifications",
+                entity_type="workflow_triggers",
+                payload={"codes": [r.code for r in rows], "template": template},
+            )
+    return rows
+
+
 # --- firing ------------------------------------------------------------------------------
 
 
@@ -222,6 +279,15 @@ def _recipients(trigger: WorkflowTrigger, event: EventLog) -> list[Recipient]:
         field = "phone" if channel == ActionType.SMS else "email"
         return [Recipient(address=getattr(u, field)) for u in users if getattr(u, field)]
     if to == "customer":
+        if event.entity_type == "customer" and event.entity_id:
+            # Events about the customer themself carry no customer_* keys: read the record.
+            from tenant_apps.customers.models import Customer
+
+            customer = Customer.objects.filter(pk=event.entity_id).first()
+            if customer is None:
+                return []
+            payload = {"customer_id": str(customer.pk), "customer_phone": customer.phone,
+                       "customer_email": customer.email}  # fmt: skip
         if channel == ActionType.PUSH:
             raw = payload.get("customer_id")
             return (
@@ -263,19 +329,23 @@ def triggers_fire(*, events: list[EventLog]) -> list[NotificationDelivery]:
         if not recipients:
             logger.info("trigger %s: no recipient for %s", trigger.code, event.event_id)
             continue
-        subject = body = ""
+        subject = body = problem = ""
         if trigger.action_type != ActionType.WEBHOOK:
-            message = render_message(
-                channel=trigger.action_type,
-                event_type=event.event_type,
-                payload=event.payload,
-                language=tenant.language,
-                template_name=trigger.action_config.get("template"),
-                currency=tenant.currency,
-                context={"tenant_name": tenant.name},
-                timezone=tenant.time_zone,
-            )
-            subject, body = message.subject, message.body
+            try:
+                message = render_message(
+                    channel=trigger.action_type,
+                    event_type=event.event_type,
+                    payload=event.payload,
+                    language=tenant.language,
+                    template_name=trigger.action_config.get("template"),
+                    currency=tenant.currency,
+                    context={"tenant_name": tenant.name},
+                    timezone=tenant.time_zone,
+                )
+                subject, body = message.subject, message.body
+            except Exception as exc:
+                problem = f"the message could not be rendered: {type(exc).__name__}: {exc}"
+                logger.warning("trigger %s: %s", trigger.code, problem)
         for recipient in recipients:
             row = NotificationDelivery(
                 trigger=trigger,
@@ -286,7 +356,10 @@ def triggers_fire(*, events: list[EventLog]) -> list[NotificationDelivery]:
                 body=body,
                 next_attempt_at=now + stale_after(),
             )
-            if trigger.action_type == ActionType.PUSH:
+            if problem:
+                # Logged as failed, so the delivery log shows what is wrong with the trigger.
+                row.status, row.last_error, row.next_attempt_at = D.FAILED, problem[:2000], None
+            elif trigger.action_type == ActionType.PUSH:
                 row.status, row.sent_at, row.attempts, row.next_attempt_at = D.SENT, now, 1, None
                 push[row.id] = recipient
             rows.append(row)
@@ -310,7 +383,7 @@ def triggers_fire(*, events: list[EventLog]) -> list[NotificationDelivery]:
         for r in new
         if r.id in push
     )
-    outside = [(r.id, r.channel) for r in new if r.channel != ActionType.PUSH]
+    outside = [(r.id, r.channel) for r in new if r.status == D.PENDING]
     if outside:
         tenant_on_commit(_QueueSends(tenant.id, outside), robust=True)
     return new
@@ -408,7 +481,12 @@ def _webhook_outcome(delivery: NotificationDelivery, *, ok: bool, error: str = "
 
 
 def notification_send(*, delivery_id: uuid.UUID | str) -> tuple[str, float | None]:
-    """Send one delivery if it is not sent yet: (its new status, seconds until a retry)."""
+    """Send one delivery if it is not sent yet: (its new status, seconds until a retry).
+
+    A row another task is sending right now (`sending`, its deadline not passed) is left to
+    it. Any error counts as a failed attempt: those that may pass (timeouts, 5xx, our own
+    unexpected errors) are retried up to NOTIFICATION_MAX_ATTEMPTS, the others fail at once.
+    """
     from dockpulse.celery import backoff
     from dockpulse.notify.base import PermanentSendError, RetryableSendError
 
@@ -424,24 +502,33 @@ def notification_send(*, delivery_id: uuid.UUID | str) -> tuple[str, float | Non
             return "missing", None
         if delivery.status in (D.SENT, D.FAILED):
             return str(delivery.status), None
+        if delivery.status == D.SENDING and (delivery.next_attempt_at or now) > now:
+            return str(delivery.status), None
         delivery.status, delivery.attempts = D.SENDING, delivery.attempts + 1
-        # If this process dies while sending, the sweep sends again after this (at least once).
+        # The send's deadline: past it, the sweep presumes this process died mid-send and
+        # queues the delivery again (at least once; the idempotency key marks the repeat).
         delivery.next_attempt_at = now + stale_after()
         delivery.save(update_fields=["status", "attempts", "next_attempt_at"])
     retry_in: float | None = None
     try:
+        if delivery.channel == ActionType.WEBHOOK and delivery.trigger_id is None:
+            raise PermanentSendError("the webhook's trigger was deleted", code="provider")
         response = _send(delivery)
-    except RetryableSendError as exc:
+    except PermanentSendError as exc:
+        delivery.status, delivery.last_error = D.FAILED, str(exc)[:2000]
+    except Exception as exc:
         final = delivery.attempts >= _max_attempts()
         delivery.status = D.FAILED if final else D.RETRY
-        delivery.last_error = str(exc)[:2000]
+        kind = "" if isinstance(exc, RetryableSendError) else f"{type(exc).__name__}: "
+        delivery.last_error = f"{kind}{exc}"[:2000]
         if not final:
             retry_in = backoff(delivery.attempts)
+            asked = getattr(exc, "retry_after", None)
+            if asked:  # the provider's Retry-After, within reason
+                retry_in = max(retry_in, min(float(asked), 3600.0))
             delivery.next_attempt_at = (
                 timezone.now() + dt.timedelta(seconds=retry_in) + stale_after()
             )
-    except PermanentSendError as exc:
-        delivery.status, delivery.last_error = D.FAILED, str(exc)[:2000]
     else:
         delivery.status, delivery.sent_at, delivery.response = D.SENT, timezone.now(), response
         delivery.last_error = ""
@@ -476,9 +563,10 @@ def deliveries_sweep() -> int:
         ).values_list("id", "channel")[:1000]
     )
     if overdue:
-        NotificationDelivery.objects.filter(pk__in=[i for i, _c in overdue]).update(
-            next_attempt_at=now + stale_after()
-        )
+        ids = [i for i, _c in overdue]
+        # A `sending` row past its deadline: its process died mid-send; send it again.
+        NotificationDelivery.objects.filter(pk__in=ids, status=D.SENDING).update(status=D.RETRY)
+        NotificationDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now + stale_after())
         for delivery_id, channel in overdue:
             queue_send(tenant.id, delivery_id, channel)
     return len(overdue)

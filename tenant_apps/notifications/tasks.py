@@ -6,7 +6,15 @@ from dockpulse.tenancy import get_current_tenant
 from . import services
 
 
-@app.task(base=TenantTask, name="notifications.send", queue="notifications")
+# The soft limit interrupts a send stuck past every timeout (counted as a failed attempt);
+# the hard one ends the child if even that does not help (the sweep sends again later).
+@app.task(
+    base=TenantTask,
+    name="notifications.send",
+    queue="notifications",
+    soft_time_limit=60,
+    time_limit=90,
+)
 def send_notification(tenant_id: str, delivery_id: str) -> str:
     """Send one delivery row (at least once; its id is the provider's idempotency key)."""
     status, retry_in = services.notification_send(delivery_id=delivery_id)

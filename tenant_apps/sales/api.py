@@ -198,7 +198,7 @@ def _date_param(request: Request, name: str) -> Any:
 def _get(queryset_getter: Any, pk: str) -> Any:
     try:
         return queryset_getter(pk)
-    except (Order.DoesNotExist, Quote.DoesNotExist, ValidationError) as exc:
+    except (Order.DoesNotExist, Quote.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
 
 

@@ -37,7 +37,7 @@ def order_list(
         qs = qs.filter(customer_id=customer)
     if created_from:
         qs = qs.filter(created_at__gte=_day_start(created_from))
-    if created_to:
+    if created_to and created_to < dt.date.max:
         qs = qs.filter(created_at__lt=_day_start(created_to + dt.timedelta(days=1)))
     if search:
         qs = qs.filter(number__icontains=search)

@@ -12,7 +12,7 @@ def expire_quotes(tenant_id: str) -> int:
 
 @app.task(name="sales.expire_quotes_all", queue="maintenance")
 def expire_quotes_all() -> int:
-    """Beat runs this daily: one task per active tenant."""
+    """Beat runs this hourly: one task per active tenant."""
     from platform_app.models import Tenant
 
     ids = list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("id", flat=True))

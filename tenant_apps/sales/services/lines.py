@@ -21,6 +21,8 @@ from tenant_apps.products.services import parse_price
 CENT = Decimal("0.01")
 MAX_LINES = 500
 MAX_QUANTITY = Decimal("999999999.999")
+# Totals are numeric(14, 2): a line or a document must stay below this.
+MAX_TOTAL = Decimal("1000000000000")
 LINE_KEYS = frozenset({"product", "description", "quantity", "unit", "unit_price", "discount",
                        "vat_rate"})  # fmt: skip
 
@@ -174,12 +176,17 @@ def clean_lines(raw: Any) -> list[dict[str, Any]]:
             discount=values["discount"],
             vat_rate=values["vat_rate"],
         )
+        if amounts.gross >= MAX_TOTAL:
+            errors[key + "quantity"] = [_("This line's total is too large.")]
+            continue
         cleaned.append({
             "position": index + 1, "product": product, "description": description, **values,
             "total_net": amounts.net, "total_vat": amounts.vat, "total_gross": amounts.gross,
         })  # fmt: skip
     if errors:
         raise ValidationError(errors)
+    if document_amounts(cleaned).gross >= MAX_TOTAL:
+        raise ValidationError({"lines": [_("The document's total is too large.")]})
     return cleaned
 
 

@@ -103,7 +103,7 @@ def quote_create(*, data: dict[str, Any], actor: Any = None) -> Quote:
 def _locked(quote: Quote) -> Quote:
     return (
         Quote.objects.select_for_update(of=("self",))
-        .select_related("customer", "order")
+        .select_related("customer", "order", "assigned_to")
         .get(pk=quote.pk)
     )
 
@@ -176,7 +176,10 @@ def quote_accept(*, quote: Quote, actor: Any = None, source: str = Source.ADMIN)
         order: Order = order_create(
             data={
                 "customer": locked.customer_id,
-                "assigned_to": locked.assigned_to_id,
+                # Whoever handled the quote, unless they have left since.
+                "assigned_to": locked.assigned_to_id
+                if locked.assigned_to is not None and locked.assigned_to.is_active
+                else None,
                 "notes": locked.notes,
                 "metadata": {"quote_id": str(locked.id), "quote_number": locked.number},
             },
@@ -204,7 +207,7 @@ def quote_reject(*, quote: Quote, actor: Any = None, reason: str = "") -> Quote:
 
 
 def quotes_expire(*, today: dt.date | None = None) -> int:
-    """Expire the sent quotes whose `valid_until` has passed (the scheduler calls this daily).
+    """Expire the sent quotes whose `valid_until` has passed (beat calls this every hour).
 
     Quotes being accepted right now are skipped (SKIP LOCKED) and looked at next time.
     """

@@ -13,7 +13,7 @@ from tenant_apps.sales.services import quotes_expire
 class Command(BaseCommand):
     help = (
         "Mark sent quotes whose validity date has passed as expired, for one tenant or for "
-        "every active one (the scheduler runs the same service daily).\n\n"
+        "every active one (beat runs the same service every hour).\n\n"
         "Examples:\n  manage.py expire_quotes\n  manage.py expire_quotes --tenant acme"
     )
 
