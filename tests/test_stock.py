@@ -153,6 +153,8 @@ def test_the_default_warehouse_is_made_on_first_need_once_per_tenant(tenant_a, t
             assert (default.code, default.is_default, default.is_active) == ("MAIN", True, True)
             assert services.warehouse_default() == default
             assert Warehouse.objects.count() == 1
+            made = EventLog.objects.filter(entity_id=default.id, event_type="entity.created")
+            assert made.count() == 1  # the audit trail says when it appeared
             ids.add(default.id)
     assert len(ids) == 2  # a fresh id in every tenant
 

@@ -316,16 +316,29 @@ def warehouse_default() -> Warehouse:
     found = Warehouse.objects.filter(is_default=True).first()
     if found is not None:
         return found
-    code = DEFAULT_WAREHOUSE_CODE
-    if Warehouse.objects.filter(code=code).exists():
-        code = f"{code}-{uuid.uuid4().hex[:6].upper()}"
     with translation.override(get_current_tenant().language):
         name = _("Main warehouse")
-    with tenant_atomic():
-        Warehouse.objects.bulk_create(
-            [Warehouse(code=code, name=name, is_default=True)], ignore_conflicts=True
-        )
-    return Warehouse.objects.get(is_default=True)
+    code = DEFAULT_WAREHOUSE_CODE
+    for _attempt in range(3):
+        if Warehouse.objects.filter(code=code).exists():
+            code = f"{DEFAULT_WAREHOUSE_CODE}-{uuid.uuid4().hex[:6].upper()}"
+        row = Warehouse(code=code, name=name, is_default=True)
+        with tenant_atomic():
+            Warehouse.objects.bulk_create([row], ignore_conflicts=True)
+            if Warehouse.objects.filter(pk=row.pk).exists():
+                events.emit(
+                    event_type="entity.created",
+                    source_module="stock",
+                    entity_type="warehouse",
+                    entity_id=row.pk,
+                    payload={"code": row.code, "name": row.name, "is_default": True},
+                )
+        found = Warehouse.objects.filter(is_default=True).first()
+        if found is not None:
+            return found
+        # The code was taken at the same moment by a warehouse that is not the default.
+        code = f"{DEFAULT_WAREHOUSE_CODE}-{uuid.uuid4().hex[:6].upper()}"
+    raise RuntimeError("could not make the default warehouse")
 
 
 def clean_warehouse_input(data: dict[str, Any], *, instance: Warehouse | None) -> dict[str, Any]:
