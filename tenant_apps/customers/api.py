@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dockpulse.api.crud import ServiceViewSet, get_or_404
-from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import page
 from dockpulse.api.serializers import StrictSerializer
 
 from . import selectors, services
@@ -86,6 +86,4 @@ class CustomerViewSet(ServiceViewSet):
     def history(self, request: Request, pk: str) -> Response:
         """The customer's timeline: orders, quotes and changes, newest first."""
         customer = get_or_404(Customer, pk=pk)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.timeline(customer), request, view=self)
-        return paginator.get_paginated_response(TimelineOut(page, many=True).data)
+        return page(self, request, selectors.timeline(customer), TimelineOut)

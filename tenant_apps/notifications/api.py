@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dockpulse.api.crud import get_or_404
-from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import page, uuid_param
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 from dockpulse.events.types import EVENT_TYPES
@@ -77,14 +74,6 @@ class MarkReadIn(StrictSerializer):
 def _user(request: Request) -> User:
     assert isinstance(request.user, User)  # RolePermission let only staff users in
     return request.user
-
-
-def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
-    raw = request.query_params.get(name, "").strip()
-    try:
-        return uuid.UUID(raw) if raw else None
-    except ValueError as exc:
-        raise ValidationError({name: [_("Enter a valid id.")]}) from exc
 
 
 def _get(model: Any, pk: str) -> Any:
@@ -157,12 +146,10 @@ class DeliveryViewSet(viewsets.ViewSet):
         rows = selectors.delivery_list(
             status=request.query_params.get("status", "").strip(),
             channel=request.query_params.get("channel", "").strip(),
-            trigger=_uuid_param(request, "trigger"),
+            trigger=uuid_param(request, "trigger"),
             event_type=request.query_params.get("event_type", "").strip(),
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(DeliveryOut(page, many=True).data)
+        return page(self, request, rows, DeliveryOut)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(DeliveryOut(get_or_404(selectors.delivery_list(), pk=pk)).data)
@@ -181,11 +168,9 @@ class InboxViewSet(viewsets.ViewSet):
     )
     def list(self, request: Request) -> Response:
         unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            selectors.inbox(user=_user(request), unread_only=unread), request, view=self
+        response = page(
+            self, request, selectors.inbox(user=_user(request), unread_only=unread), NotificationOut
         )
-        response = paginator.get_paginated_response(NotificationOut(page, many=True).data)
         response.data["unread_count"] = selectors.unread_count(user=_user(request))
         return response
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -19,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import date_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 from tenant_apps.stock.selectors import line_stock
@@ -168,33 +166,6 @@ class RejectIn(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> Any:
-    serializer = serializer_class(data=request.data, **kw)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise ValidationError({name: [_("Enter a valid id.")]}) from exc
-
-
-def _date_param(request: Request, name: str) -> Any:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    field = serializers.DateField()
-    try:
-        return field.to_internal_value(raw)
-    except serializers.ValidationError as exc:
-        raise serializers.ValidationError({name: exc.detail}) from exc
-
-
 def _get(queryset_getter: Any, pk: str) -> Any:
     try:
         return queryset_getter(pk)
@@ -228,18 +199,16 @@ class OrderViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         orders = selectors.order_list(
             status=request.query_params.get("status", "").strip(),
-            customer=_uuid_param(request, "customer"),
-            created_from=_date_param(request, "created_from"),
-            created_to=_date_param(request, "created_to"),
+            customer=uuid_param(request, "customer"),
+            created_from=date_param(request, "created_from"),
+            created_to=date_param(request, "created_to"),
             search=request.query_params.get("search", "").strip(),
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(orders, request, view=self)
-        return paginator.get_paginated_response(OrderOut(page, many=True).data)
+        return page(self, request, orders, OrderOut)
 
     def create(self, request: Request) -> Response:
         order = services.order_create(
-            data=_valid(OrderIn, request), actor=request.user, source=Source.API
+            data=valid(OrderIn, request), actor=request.user, source=Source.API
         )
         return Response(OrderOut(selectors.order_get(order.pk)).data, status.HTTP_201_CREATED)
 
@@ -249,7 +218,7 @@ class OrderViewSet(viewsets.ViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         order = _get(selectors.order_get, pk)
         services.order_update(
-            order=order, data=_valid(OrderIn, request, partial=True), actor=request.user
+            order=order, data=valid(OrderIn, request, partial=True), actor=request.user
         )
         return Response(OrderOut(selectors.order_get(order.pk)).data)
 
@@ -257,7 +226,7 @@ class OrderViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
         order = _get(selectors.order_get, pk)
-        data = _valid(TransitionIn, request)
+        data = valid(TransitionIn, request)
         services.order_transition(order=order, actor=request.user, **data)
         return Response(OrderOut(selectors.order_get(order.pk)).data)
 
@@ -292,15 +261,13 @@ class QuoteViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         quotes = selectors.quote_list(
             status=request.query_params.get("status", "").strip(),
-            customer=_uuid_param(request, "customer"),
+            customer=uuid_param(request, "customer"),
             search=request.query_params.get("search", "").strip(),
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(quotes, request, view=self)
-        return paginator.get_paginated_response(QuoteOut(page, many=True).data)
+        return page(self, request, quotes, QuoteOut)
 
     def create(self, request: Request) -> Response:
-        quote = services.quote_create(data=_valid(QuoteIn, request), actor=request.user)
+        quote = services.quote_create(data=valid(QuoteIn, request), actor=request.user)
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -309,7 +276,7 @@ class QuoteViewSet(viewsets.ViewSet):
     def partial_update(self, request: Request, pk: str) -> Response:
         quote = _get(selectors.quote_get, pk)
         services.quote_update(
-            quote=quote, data=_valid(QuoteIn, request, partial=True), actor=request.user
+            quote=quote, data=valid(QuoteIn, request, partial=True), actor=request.user
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
@@ -330,7 +297,7 @@ class QuoteViewSet(viewsets.ViewSet):
     @extend_schema(request=RejectIn, responses=QuoteOut)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        data = _valid(RejectIn, request)
+        data = valid(RejectIn, request)
         quote = services.quote_reject(
             quote=_get(selectors.quote_get, pk), actor=request.user, reason=data.get("reason", "")
         )

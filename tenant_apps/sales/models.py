@@ -120,7 +120,40 @@ class LineBase(Totals):
         return f"{self.position}. {self.description}"
 
 
-class Order(Totals):
+class Document(Totals):
+    """What orders and quotes share: a number, a customer, who handles it, notes, totals."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(_("number"), max_length=50, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="%(class)ss",
+        verbose_name=_("customer"),
+    )
+    # The seed's user_id: the staff member handling the document.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        db_column="user_id",
+        related_name="assigned_%(class)ss",
+        verbose_name=_("handled by"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Order(Document):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -129,37 +162,15 @@ class Order(Totals):
         DELIVERED = "delivered", _("Delivered")
         CANCELLED = "cancelled", _("Cancelled")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    number = models.CharField(_("number"), max_length=50, unique=True)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="orders",
-        verbose_name=_("customer"),
-    )
-    # The seed's user_id: the staff member handling the order.
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_column="user_id",
-        related_name="assigned_orders",
-        verbose_name=_("handled by"),
-    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
     )
-    notes = models.TextField(_("notes"), blank=True)
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     delivery_address = models.JSONField(_("delivery address"), default=dict, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.ADMIN
     )
-    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "orders"
@@ -170,9 +181,6 @@ class Order(Totals):
             models.Index(fields=["status"], name="idx_orders_status"),
             models.Index(fields=["created_at"], name="idx_orders_created"),
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class OrderLine(LineBase):
@@ -209,7 +217,7 @@ class OrderStatusChange(models.Model):
         return f"{self.from_status or '-'} -> {self.to_status}"
 
 
-class Quote(Totals):
+class Quote(Document):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENT = "sent", _("Sent")
@@ -217,28 +225,10 @@ class Quote(Totals):
         REJECTED = "rejected", _("Rejected")
         EXPIRED = "expired", _("Expired")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    number = models.CharField(_("number"), max_length=50, unique=True)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="quotes",
-        verbose_name=_("customer"),
-    )
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        db_column="user_id",
-        related_name="assigned_quotes",
-        verbose_name=_("handled by"),
-    )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     valid_until = models.DateField(_("valid until"))
-    notes = models.TextField(_("notes"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
@@ -252,9 +242,6 @@ class Quote(Totals):
         related_name="quote",
         verbose_name=_("resulting order"),
     )
-    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         db_table = "quotes"
@@ -264,9 +251,6 @@ class Quote(Totals):
         indexes = [
             models.Index(fields=["status", "valid_until"], name="idx_quotes_status_valid"),
         ]
-
-    def __str__(self) -> str:
-        return self.number
 
 
 class QuoteLine(LineBase):

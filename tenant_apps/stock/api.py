@@ -6,19 +6,17 @@ module "@stock" (a disabled module answers 404). Every write is a service call.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import bool_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 
@@ -121,45 +119,12 @@ class OperationOut(serializers.Serializer):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> Any:
-    serializer = serializer_class(data=request.data, **kw)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _uuid_param(request: Request, name: str) -> uuid.UUID | None:
-    raw = request.query_params.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError as exc:
-        raise ValidationError({name: [_("Enter a valid id.")]}) from exc
-
-
-def _bool_param(request: Request, name: str) -> bool | None:
-    raw = request.query_params.get(name, "").strip().lower()
-    if not raw:
-        return None
-    if raw in ("1", "true", "yes"):
-        return True
-    if raw in ("0", "false", "no"):
-        return False
-    raise ValidationError({name: [_("Enter true or false.")]})
-
-
 def _get(getter: Any, pk: str) -> Any:
     try:
         return getter(pk)
     except (StockLevel.DoesNotExist, StockMovement.DoesNotExist, Warehouse.DoesNotExist,
             ValidationError) as exc:  # fmt: skip
         raise Http404 from exc
-
-
-def _page(view: Any, request: Request, queryset: Any, out: type[serializers.Serializer]) -> Any:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(out(page, many=True).data)
 
 
 class _StockView(viewsets.ViewSet):
@@ -192,18 +157,18 @@ class StockLevelViewSet(_StockView):
 
     def list(self, request: Request) -> Response:
         levels = selectors.level_list(
-            product=_uuid_param(request, "product"),
-            warehouse=_uuid_param(request, "warehouse"),
-            low=_bool_param(request, "low"),
+            product=uuid_param(request, "product"),
+            warehouse=uuid_param(request, "warehouse"),
+            low=bool_param(request, "low"),
         )
-        return _page(self, request, levels, LevelOut)
+        return page(self, request, levels, LevelOut)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(LevelOut(_get(selectors.level_get, pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         level = _get(selectors.level_get, pk)
-        services.stock_level_update(level=level, data=_valid(LevelIn, request), actor=request.user)
+        services.stock_level_update(level=level, data=valid(LevelIn, request), actor=request.user)
         return Response(LevelOut(selectors.level_get(level.pk)).data)
 
 
@@ -228,12 +193,12 @@ class StockMovementViewSet(_StockView):
 
     def list(self, request: Request) -> Response:
         movements = selectors.movement_list(
-            product=_uuid_param(request, "product"),
-            warehouse=_uuid_param(request, "warehouse"),
+            product=uuid_param(request, "product"),
+            warehouse=uuid_param(request, "warehouse"),
             kind=request.query_params.get("kind", "").strip(),
-            order=_uuid_param(request, "order"),
+            order=uuid_param(request, "order"),
         )
-        return _page(self, request, movements, MovementOut)
+        return page(self, request, movements, MovementOut)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(MovementOut(_get(selectors.movement_get, pk)).data)
@@ -253,13 +218,13 @@ class StockOperationViewSet(_StockView):
     @extend_schema(request=ReceiveIn, responses={201: OperationOut})
     @action(detail=False, methods=["post"])
     def receive(self, request: Request) -> Response:
-        data = _valid(ReceiveIn, request)
+        data = valid(ReceiveIn, request)
         return self._done(services.stock_receive(**data, actor=request.user))
 
     @extend_schema(request=AdjustIn, responses={201: OperationOut})
     @action(detail=False, methods=["post"])
     def adjust(self, request: Request) -> Response:
-        data = _valid(AdjustIn, request)
+        data = valid(AdjustIn, request)
         return self._done(services.stock_adjust(**data, actor=request.user))
 
 
@@ -279,12 +244,12 @@ class WarehouseViewSet(_StockView):
 
     def list(self, request: Request) -> Response:
         services.warehouse_default()  # made on first need (once per tenant)
-        warehouses = selectors.warehouse_list(active=_bool_param(request, "is_active"))
-        return _page(self, request, warehouses, WarehouseSerializer)
+        warehouses = selectors.warehouse_list(active=bool_param(request, "is_active"))
+        return page(self, request, warehouses, WarehouseSerializer)
 
     def create(self, request: Request) -> Response:
         warehouse = services.warehouse_create(
-            data=_valid(WarehouseSerializer, request), actor=request.user
+            data=valid(WarehouseSerializer, request), actor=request.user
         )
         return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
 
@@ -294,7 +259,7 @@ class WarehouseViewSet(_StockView):
     def partial_update(self, request: Request, pk: str) -> Response:
         warehouse = services.warehouse_update(
             warehouse=_get(_warehouse_get, pk),
-            data=_valid(WarehouseSerializer, request, partial=True),
+            data=valid(WarehouseSerializer, request, partial=True),
             actor=request.user,
         )
         return Response(WarehouseSerializer(warehouse).data)

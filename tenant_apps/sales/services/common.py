@@ -114,3 +114,34 @@ def merge_errors(*parts: ValidationError | None) -> None:
             errors.update(part.message_dict)
     if errors:
         raise ValidationError(errors)
+
+
+def store_lines(document: Any, cleaned: list[dict[str, Any]]) -> list[Any]:
+    """Write a document's checked lines and set its totals (saved by the caller)."""
+    from . import lines as line_rules
+
+    relation = document.lines
+    rows = relation.model.objects.bulk_create(
+        relation.model(**{relation.field.name: document}, **line) for line in cleaned
+    )
+    amounts = line_rules.document_amounts(cleaned)
+    document.total_net, document.total_vat = amounts.net, amounts.vat
+    document.total_gross = amounts.gross
+    return list(rows)
+
+
+def apply_changes(
+    document: Any, header: dict[str, Any], cleaned_lines: list[dict[str, Any]] | None
+) -> list[str]:
+    """Set the header fields that change and replace all lines if given; save. The names
+    of what changed, sorted (empty: nothing did, nothing was written)."""
+    changed = sorted(k for k, v in header.items() if getattr(document, k) != v)
+    for key in changed:
+        setattr(document, key, header[key])
+    if cleaned_lines is not None:
+        document.lines.all().delete()
+        store_lines(document, cleaned_lines)
+        changed = sorted({*changed, "lines", "total_net", "total_vat", "total_gross"})
+    if changed:
+        document.save()
+    return changed

@@ -15,10 +15,18 @@ from django.utils.translation import gettext as _
 from dockpulse import events
 from dockpulse.errors import StateConflict
 from dockpulse.tenancy import tenant_atomic
-from tenant_apps.sales.models import DocumentType, Order, OrderLine, OrderStatusChange, Source
+from tenant_apps.sales.models import DocumentType, Order, OrderStatusChange, Source
 
 from . import lines as line_rules
-from .common import actor_name, actor_role, actor_type, clean_header, customer_address
+from .common import (
+    actor_name,
+    actor_role,
+    actor_type,
+    apply_changes,
+    clean_header,
+    customer_address,
+    store_lines,
+)
 from .numbering import next_number
 
 S = Order.Status
@@ -63,13 +71,6 @@ def _history(order: Order, *, from_status: str, to_status: str, note: str, actor
     )  # fmt: skip
 
 
-def _store_lines(order: Order, cleaned: list[dict[str, Any]]) -> list[OrderLine]:
-    rows = OrderLine.objects.bulk_create(OrderLine(order=order, **line) for line in cleaned)
-    amounts = line_rules.document_amounts(cleaned)
-    order.total_net, order.total_vat, order.total_gross = amounts.net, amounts.vat, amounts.gross
-    return rows
-
-
 def order_create(
     *,
     data: dict[str, Any],
@@ -108,7 +109,7 @@ def order_create(
         )
         order = Order(number=number, source=source, status=S.NEW, **header)
         order.save()
-        rows = _store_lines(order, cleaned_lines)
+        rows = store_lines(order, cleaned_lines)
         order.save(update_fields=["total_net", "total_vat", "total_gross"])
         _history(order, from_status="", to_status=S.NEW, note="", actor=actor)
         events.emit(
@@ -134,16 +135,9 @@ def order_update(*, order: Order, data: dict[str, Any], actor: Any = None) -> Or
                 % {"status": locked.get_status_display()},
                 code="order_locked",
             )
-        changed = sorted(k for k, v in header.items() if getattr(locked, k) != v)
-        for key in changed:
-            setattr(locked, key, header[key])
-        if cleaned_lines is not None:
-            locked.lines.all().delete()
-            _store_lines(locked, cleaned_lines)
-            changed = sorted({*changed, "lines", "total_net", "total_vat", "total_gross"})
+        changed = apply_changes(locked, header, cleaned_lines)
         if not changed:
             return locked
-        locked.save()
         events.emit(
             event_type="entity.updated",
             source_module="orders",

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from dockpulse import events
 from dockpulse.errors import StateConflict
 from dockpulse.tenancy import tenant_atomic
-from tenant_apps.sales.models import DocumentType, Order, Quote, QuoteLine, Source
+from tenant_apps.sales.models import DocumentType, Order, Quote, Source
 
 from . import lines as line_rules
-from .common import actor_type, clean_header
+from .common import actor_type, apply_changes, clean_header, store_lines
 from .numbering import next_number, tenant_now
 from .orders import order_create
 
@@ -61,12 +61,6 @@ def _check_valid_until(header: dict[str, Any]) -> None:
         raise ValidationError({"valid_until": [_("The date cannot be in the past.")]})
 
 
-def _store_lines(quote: Quote, cleaned: list[dict[str, Any]]) -> None:
-    QuoteLine.objects.bulk_create(QuoteLine(quote=quote, **line) for line in cleaned)
-    amounts = line_rules.document_amounts(cleaned)
-    quote.total_net, quote.total_vat, quote.total_gross = amounts.net, amounts.vat, amounts.gross
-
-
 def quote_create(*, data: dict[str, Any], actor: Any = None) -> Quote:
     """A draft quote with its lines; valid for 30 days unless `valid_until` says otherwise."""
     errors: dict[str, list[str]] = {}
@@ -94,7 +88,7 @@ def quote_create(*, data: dict[str, Any], actor: Any = None) -> Quote:
         )
         quote = Quote(number=number, status=Q.DRAFT, **header)
         quote.save()
-        _store_lines(quote, cleaned_lines)
+        store_lines(quote, cleaned_lines)
         quote.save(update_fields=["total_net", "total_vat", "total_gross"])
         _emit("quote.created", quote, actor)
     return quote
@@ -132,16 +126,9 @@ def quote_update(*, quote: Quote, data: dict[str, Any], actor: Any = None) -> Qu
         locked = _locked(quote)
         if locked.status != Q.DRAFT:
             raise _refuse(locked, _("Only a draft quote can be changed"))
-        changed = sorted(k for k, v in header.items() if getattr(locked, k) != v)
-        for key in changed:
-            setattr(locked, key, header[key])
-        if cleaned_lines is not None:
-            locked.lines.all().delete()
-            _store_lines(locked, cleaned_lines)
-            changed = sorted({*changed, "lines", "total_net", "total_vat", "total_gross"})
+        changed = apply_changes(locked, header, cleaned_lines)
         if not changed:
             return locked
-        locked.save()
         _emit("entity.updated", locked, actor, changed=changed)
     return locked
 

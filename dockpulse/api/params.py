@@ -1,0 +1,75 @@
+"""Small pieces every API view uses: query parameters, input, pages.
+
+Bad query parameters are 400 with the parameter named, like bad fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .pagination import Pagination
+
+
+def _raw(request: Request, name: str) -> str:
+    return str(request.query_params.get(name, "")).strip()
+
+
+def uuid_param(request: Request, name: str) -> uuid.UUID | None:
+    raw = _raw(request, name)
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError as exc:
+        raise ValidationError({name: [_("Enter a valid id.")]}) from exc
+
+
+def bool_param(request: Request, name: str) -> bool | None:
+    raw = _raw(request, name).lower()
+    if not raw:
+        return None
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    raise ValidationError({name: [_("Enter true or false.")]})
+
+
+def date_param(request: Request, name: str) -> dt.date | None:
+    return _parsed(request, name, serializers.DateField())
+
+
+def datetime_param(request: Request, name: str) -> dt.datetime | None:
+    return _parsed(request, name, serializers.DateTimeField())
+
+
+def _parsed(request: Request, name: str, field: serializers.Field) -> Any:
+    raw = _raw(request, name)
+    if not raw:
+        return None
+    try:
+        return field.to_internal_value(raw)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({name: exc.detail}) from exc
+
+
+def valid(serializer_class: type[serializers.Serializer], request: Request, **kw: Any) -> Any:
+    """The request body checked by `serializer_class`, as a plain dict (400 otherwise)."""
+    serializer = serializer_class(data=request.data, **kw)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def page(view: Any, request: Request, queryset: Any, out: type[serializers.Serializer]) -> Response:
+    """One page of `queryset` in the list shape `{"count", "next", "previous", "results"}`."""
+    paginator = Pagination()
+    rows = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(out(rows, many=True).data)
