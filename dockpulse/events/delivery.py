@@ -312,14 +312,18 @@ def deliver(delivery_id: uuid.UUID | str) -> str:
         return str(delivery.status)
 
 
+def _wake_key(tenant_id: uuid.UUID | str) -> str:
+    """Redis key saying "a drain of this tenant is queued" (per platform database)."""
+    return f"dockpulse:{connections['default'].settings_dict['NAME']}:drain:{tenant_id}"
+
+
 def wake(tenant_id: uuid.UUID | str) -> bool:
     """Queue a drain for the tenant unless one is already waiting (merged wake-ups)."""
     from django_redis import get_redis_connection
 
     from .tasks import drain_events
 
-    key = f"dockpulse:{connections['default'].settings_dict['NAME']}:drain:{tenant_id}"
-    if not get_redis_connection("default").set(key, "1", nx=True, ex=60):
+    if not get_redis_connection("default").set(_wake_key(tenant_id), "1", nx=True, ex=60):
         return False
     drain_events.apply_async(args=[str(tenant_id)])
     return True
@@ -329,8 +333,7 @@ def clear_wake(tenant_id: uuid.UUID | str) -> None:
     """Called as a drain starts: events committed from now on wake a new drain."""
     from django_redis import get_redis_connection
 
-    key = f"dockpulse:{connections['default'].settings_dict['NAME']}:drain:{tenant_id}"
-    get_redis_connection("default").delete(key)
+    get_redis_connection("default").delete(_wake_key(tenant_id))
 
 
 def sweep() -> dict[str, int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -76,10 +74,6 @@ def _user(request: Request) -> User:
     return request.user
 
 
-def _get(model: Any, pk: str) -> Any:
-    return get_or_404(model, pk=pk)
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[OpenApiParameter("event_type", str)], responses=TriggerOut(many=True)
@@ -106,10 +100,10 @@ class TriggerViewSet(viewsets.ViewSet):
         return Response(TriggerOut(trigger).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(TriggerOut(_get(WorkflowTrigger, pk)).data)
+        return Response(TriggerOut(get_or_404(WorkflowTrigger, pk=pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        trigger = _get(WorkflowTrigger, pk)
+        trigger = get_or_404(WorkflowTrigger, pk=pk)
         data = TriggerIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         trigger = services.trigger_update(
@@ -118,7 +112,7 @@ class TriggerViewSet(viewsets.ViewSet):
         return Response(TriggerOut(trigger).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        services.trigger_delete(trigger=_get(WorkflowTrigger, pk), actor=_user(request))
+        services.trigger_delete(trigger=get_or_404(WorkflowTrigger, pk=pk), actor=_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

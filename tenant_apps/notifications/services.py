@@ -231,6 +231,7 @@ def triggers_seed(*, template: str) -> list[WorkflowTrigger]:
         "order.shipped.sms_customer": _("Order shipped: SMS with the tracking number"),
     }
     with tenant_atomic():
+        existing = set(WorkflowTrigger.objects.values_list("code", flat=True))
         rows = [
             WorkflowTrigger(
                 code=code,
@@ -240,7 +241,7 @@ def triggers_seed(*, template: str) -> list[WorkflowTrigger]:
                 action_config={"to": to},
             )
             for code, event_type, action, to in DEFAULT_TRIGGERS
-            if not WorkflowTrigger.objects.filter(code=code).exists()
+            if code not in existing
         ]
         WorkflowTrigger.objects.bulk_create(rows)
         if rows:

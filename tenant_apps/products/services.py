@@ -19,6 +19,9 @@ from .models import Product, Unit, VatRate
 
 EDITABLE = ("code", "name", "description", "category", "price", "unit", "vat_rate", "is_active")
 MAX_PRICE = Decimal("9999999999.99")
+# Quantities (order lines, stock) are Decimal(12, 3) in the product's unit.
+MAX_QUANTITY = Decimal("999999999.999")
+QUANTITY_STEP = Decimal("0.001")
 
 
 def parse_price(raw: Any) -> Decimal:
@@ -35,6 +38,27 @@ def parse_price(raw: Any) -> Decimal:
     if value > MAX_PRICE or value != value.quantize(Decimal("0.01")):
         raise ValidationError(_("Enter a price with at most two decimal places."))
     return value.quantize(Decimal("0.01"))
+
+
+def parse_quantity(raw: Any, *, signed: bool = False) -> Decimal:
+    """A quantity with at most three places: > 0, or (signed) any non-zero value.
+
+    Accepts "1,5" as Polish files write it."""
+    if isinstance(raw, bool) or raw is None:
+        raise ValidationError(_("Enter a quantity such as 2 or 1.5."))
+    try:
+        value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValidationError(_("Enter a quantity such as 2 or 1.5.")) from exc
+    if not value.is_finite():
+        raise ValidationError(_("Enter a quantity such as 2 or 1.5."))
+    if signed and value == 0:
+        raise ValidationError(_("Enter a change other than zero (negative to remove stock)."))
+    if not signed and value <= 0:
+        raise ValidationError(_("The quantity must be greater than zero."))
+    if abs(value) > MAX_QUANTITY or value != value.quantize(QUANTITY_STEP):
+        raise ValidationError(_("Enter a quantity with at most three decimal places."))
+    return value.quantize(QUANTITY_STEP)
 
 
 def clean_input(data: dict[str, Any], *, instance: Product | None) -> dict[str, Any]:

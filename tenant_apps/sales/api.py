@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -17,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.api.crud import UUID_PATTERN, get_or_404
 from dockpulse.api.params import date_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
@@ -24,8 +23,6 @@ from tenant_apps.stock.selectors import line_stock
 
 from . import selectors, services
 from .models import Order, Quote, Source
-
-UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
 
 class LineIn(StrictSerializer):
@@ -166,13 +163,6 @@ class RejectIn(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-def _get(queryset_getter: Any, pk: str) -> Any:
-    try:
-        return queryset_getter(pk)
-    except (Order.DoesNotExist, Quote.DoesNotExist, ValidationError, ValueError) as exc:
-        raise Http404 from exc
-
-
 _ORDER_FILTERS = [
     OpenApiParameter("status", str, description="one or more, comma-separated"),
     OpenApiParameter("customer", str, description="customer id"),
@@ -213,10 +203,10 @@ class OrderViewSet(viewsets.ViewSet):
         return Response(OrderOut(selectors.order_get(order.pk)).data, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(OrderOut(_get(selectors.order_get, pk)).data)
+        return Response(OrderOut(get_or_404(selectors.order_list(), pk=pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        order = _get(selectors.order_get, pk)
+        order = get_or_404(Order, pk=pk)
         services.order_update(
             order=order, data=valid(OrderIn, request, partial=True), actor=request.user
         )
@@ -225,7 +215,7 @@ class OrderViewSet(viewsets.ViewSet):
     @extend_schema(request=TransitionIn, responses=OrderOut)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str) -> Response:
-        order = _get(selectors.order_get, pk)
+        order = get_or_404(Order, pk=pk)
         data = valid(TransitionIn, request)
         services.order_transition(order=order, actor=request.user, **data)
         return Response(OrderOut(selectors.order_get(order.pk)).data)
@@ -233,7 +223,7 @@ class OrderViewSet(viewsets.ViewSet):
     @extend_schema(responses=HistoryOut(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str) -> Response:
-        order = _get(selectors.order_get, pk)
+        order = get_or_404(Order, pk=pk)
         return Response(HistoryOut(selectors.order_history(order), many=True).data)
 
 
@@ -271,10 +261,10 @@ class QuoteViewSet(viewsets.ViewSet):
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(QuoteOut(_get(selectors.quote_get, pk)).data)
+        return Response(QuoteOut(get_or_404(selectors.quote_list(), pk=pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        quote = _get(selectors.quote_get, pk)
+        quote = get_or_404(Quote, pk=pk)
         services.quote_update(
             quote=quote, data=valid(QuoteIn, request, partial=True), actor=request.user
         )
@@ -283,14 +273,14 @@ class QuoteViewSet(viewsets.ViewSet):
     @extend_schema(request=None, responses=QuoteOut)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: str) -> Response:
-        quote = services.quote_send(quote=_get(selectors.quote_get, pk), actor=request.user)
+        quote = services.quote_send(quote=get_or_404(Quote, pk=pk), actor=request.user)
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
     @extend_schema(request=None, responses=QuoteOut)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         quote = services.quote_accept(
-            quote=_get(selectors.quote_get, pk), actor=request.user, source=Source.API
+            quote=get_or_404(Quote, pk=pk), actor=request.user, source=Source.API
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
@@ -299,6 +289,6 @@ class QuoteViewSet(viewsets.ViewSet):
     def reject(self, request: Request, pk: str) -> Response:
         data = valid(RejectIn, request)
         quote = services.quote_reject(
-            quote=_get(selectors.quote_get, pk), actor=request.user, reason=data.get("reason", "")
+            quote=get_or_404(Quote, pk=pk), actor=request.user, reason=data.get("reason", "")
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)

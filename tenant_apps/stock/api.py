@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.api.crud import get_or_404
 from dockpulse.api.params import bool_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 
 from . import selectors, services
-from .models import StockLevel, StockMovement, Warehouse
+from .models import StockMovement, Warehouse
 
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
@@ -119,14 +118,6 @@ class OperationOut(serializers.Serializer):
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _get(getter: Any, pk: str) -> Any:
-    try:
-        return getter(pk)
-    except (StockLevel.DoesNotExist, StockMovement.DoesNotExist, Warehouse.DoesNotExist,
-            ValidationError) as exc:  # fmt: skip
-        raise Http404 from exc
-
-
 class _StockView(viewsets.ViewSet):
     resource = "stock"
     module = services.MODULE
@@ -164,10 +155,10 @@ class StockLevelViewSet(_StockView):
         return page(self, request, levels, LevelOut)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(LevelOut(_get(selectors.level_get, pk)).data)
+        return Response(LevelOut(get_or_404(selectors.level_list(), pk=pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        level = _get(selectors.level_get, pk)
+        level = get_or_404(selectors.level_list(), pk=pk)
         services.stock_level_update(level=level, data=valid(LevelIn, request), actor=request.user)
         return Response(LevelOut(selectors.level_get(level.pk)).data)
 
@@ -201,7 +192,7 @@ class StockMovementViewSet(_StockView):
         return page(self, request, movements, MovementOut)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(MovementOut(_get(selectors.movement_get, pk)).data)
+        return Response(MovementOut(get_or_404(selectors.movement_list(), pk=pk)).data)
 
 
 class StockOperationViewSet(_StockView):
@@ -254,20 +245,16 @@ class WarehouseViewSet(_StockView):
         return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(WarehouseSerializer(_get(_warehouse_get, pk)).data)
+        return Response(WarehouseSerializer(get_or_404(Warehouse, pk=pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         warehouse = services.warehouse_update(
-            warehouse=_get(_warehouse_get, pk),
+            warehouse=get_or_404(Warehouse, pk=pk),
             data=valid(WarehouseSerializer, request, partial=True),
             actor=request.user,
         )
         return Response(WarehouseSerializer(warehouse).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        services.warehouse_delete(warehouse=_get(_warehouse_get, pk), actor=request.user)
+        services.warehouse_delete(warehouse=get_or_404(Warehouse, pk=pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _warehouse_get(pk: str) -> Warehouse:
-    return Warehouse.objects.get(pk=pk)

@@ -31,6 +31,8 @@ from dockpulse.errors import StateConflict
 from dockpulse.tenancy import get_current_tenant, tenant_atomic
 from tenant_apps.configuration.selectors import module_enabled
 from tenant_apps.products.models import Product
+from tenant_apps.products.services import MAX_QUANTITY as PRODUCT_MAX_QUANTITY
+from tenant_apps.products.services import QUANTITY_STEP, parse_quantity
 from tenant_apps.sales.models import Order, OrderLine
 from tenant_apps.sales.services.common import actor_name, actor_type
 
@@ -39,8 +41,8 @@ from .models import ZERO, StockLevel, StockMovement, StockReservation, Warehouse
 logger = logging.getLogger(__name__)
 
 MODULE = "@stock"
-MAX_QUANTITY = Decimal("999999999.999")
-STEP = Decimal("0.001")
+MAX_QUANTITY = PRODUCT_MAX_QUANTITY
+STEP = QUANTITY_STEP
 S = Order.Status
 # Orders that may take stock when their creation (or a change of lines) is handled.
 RESERVABLE = frozenset({S.NEW, S.CONFIRMED, S.IN_PROGRESS})
@@ -56,25 +58,6 @@ def stock_enabled() -> bool:
 
 
 # --- input -------------------------------------------------------------------------------
-
-
-def parse_quantity(raw: Any, *, signed: bool = False) -> Decimal:
-    """A quantity with at most three places: > 0, or (signed) any non-zero value."""
-    if isinstance(raw, bool) or raw is None:
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5."))
-    try:
-        value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
-    except InvalidOperation as exc:
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5.")) from exc
-    if not value.is_finite():
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5."))
-    if signed and value == 0:
-        raise ValidationError(_("Enter a change other than zero (negative to remove stock)."))
-    if not signed and value <= 0:
-        raise ValidationError(_("The quantity must be greater than zero."))
-    if abs(value) > MAX_QUANTITY or value != value.quantize(STEP):
-        raise ValidationError(_("Enter a quantity with at most three decimal places."))
-    return value.quantize(STEP)
 
 
 def parse_threshold(raw: Any) -> Decimal:

@@ -16,11 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tenant_apps.products.models import Product, Unit, VatRate
-from tenant_apps.products.services import parse_price
+from tenant_apps.products.services import parse_price, parse_quantity
 
 CENT = Decimal("0.01")
 MAX_LINES = 500
-MAX_QUANTITY = Decimal("999999999.999")
 # Totals are numeric(14, 2): a line or a document must stay below this.
 MAX_TOTAL = Decimal("1000000000000")
 LINE_KEYS = frozenset({"product", "description", "quantity", "unit", "unit_price", "discount",
@@ -60,18 +59,6 @@ def _decimal(raw: Any) -> Decimal:
     if not value.is_finite():
         raise InvalidOperation
     return value
-
-
-def _quantity(raw: Any) -> Decimal:
-    try:
-        value = _decimal(raw)
-    except InvalidOperation as exc:
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5.")) from exc
-    if value <= 0:
-        raise ValidationError(_("The quantity must be greater than zero."))
-    if value > MAX_QUANTITY or value != value.quantize(Decimal("0.001")):
-        raise ValidationError(_("Enter a quantity with at most three decimal places."))
-    return value.quantize(Decimal("0.001"))
 
 
 def _discount(raw: Any) -> Decimal:
@@ -148,7 +135,7 @@ def clean_lines(raw: Any) -> list[dict[str, Any]]:
 
         values: dict[str, Any] = {}
         checks: list[tuple[str, Any, Any]] = [
-            ("quantity", _quantity, None),
+            ("quantity", parse_quantity, None),
             ("unit_price", parse_price, product.price if product else None),
             ("discount", _discount, Decimal(0)),
             ("vat_rate", _vat_rate, product.vat_rate if product else VatRate.STANDARD),
