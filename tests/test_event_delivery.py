@@ -428,3 +428,38 @@ def test_bad_ids_are_404_not_400(tenant_a):
     for path in ("customers/abc/history/", f"customers/{'-' * 36}/", f"events/{'-' * 36}/",
                  f"orders/{'-' * 36}/", "products/abc/"):  # fmt: skip
         assert manager.get(f"/api/v1/{path}").status_code == 404, path
+
+
+def test_log_lists_keep_a_constant_number_of_queries(tenant_a):
+    manager = client_for(tenant_a, "manager")
+    with tenant_context(tenant_a):
+        notify.trigger_create(data={
+            "name": "all staff", "event_type": "customer.created", "action_type": "push",
+            "action_config": {"to": "staff"},
+        })  # fmt: skip
+        delivery.drain()
+        first = customer_create(data={"name": "Q0", "phone": "604 100 000"})
+        delivery.drain()
+
+    def counts() -> list[int]:
+        result = []
+        for path in ("notifications/deliveries/", "events/", f"customers/{first.id}/history/",
+                     "notifications/"):  # fmt: skip
+            with CaptureQueriesContext(connections[tenant_a.alias]) as queries:
+                assert manager.get(f"/api/v1/{path}?page_size=100").status_code == 200
+            result.append(len(queries))
+        return result
+
+    few = counts()
+    with tenant_context(tenant_a):
+        for i in range(1, 20):
+            customer_create(data={"name": f"Q{i}", "phone": f"604 100 0{i:02d}"})
+            customer_update_notes(first, i)
+        delivery.drain()
+    assert counts() == few
+
+
+def customer_update_notes(customer: Customer, i: int) -> None:
+    from tenant_apps.customers.services import customer_update
+
+    customer_update(customer=customer, data={"notes": f"call {i}"})

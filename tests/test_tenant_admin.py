@@ -94,3 +94,14 @@ def test_admin_orders_and_quotes_pages_and_actions_use_the_services(tenant_a):
     })  # fmt: skip
     assert series.status_code == 200
     assert "exactly one counter" in series.content.decode()
+
+
+def test_admin_shows_the_event_and_notification_logs(tenant_a):
+    client = admin_client()
+    for path in ("notifications/workflowtrigger/", "notifications/notificationdelivery/",
+                 "events/eventdelivery/", "events/eventlog/"):  # fmt: skip
+        page = client.get(f"/admin/{path}")
+        assert page.status_code == 200, path
+    triggers = client.get("/admin/notifications/workflowtrigger/").content.decode()
+    assert "order.new.sms_admin" in triggers
+    assert client.get("/admin/notifications/workflowtrigger/add/").status_code == 403
