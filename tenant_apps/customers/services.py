@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connections
@@ -15,6 +14,7 @@ from stdnum.pl import nip as nip_number
 
 from dockpulse import csvio, events
 from dockpulse.errors import StateConflict
+from dockpulse.phones import normalize_phone
 from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
 from dockpulse.updates import apply_changes
 from platform_app.limits import ensure_below
@@ -29,18 +29,6 @@ EDITABLE = (
     "is_portal_active",
 )  # fmt: skip
 ADDRESS_KEYS = ("street", "postal_code", "city", "country")
-
-
-def normalize_phone(raw: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, "PL")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(
-            _("Enter a phone number, e.g. 601 234 567 or +48 601 234 567.")
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("This is not a valid phone number."))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def normalize_nip(raw: str) -> str:

@@ -119,7 +119,12 @@ class TriggerViewSet(viewsets.ViewSet):
 @extend_schema_view(
     list=extend_schema(
         parameters=[
-            OpenApiParameter("status", str, description="pending, sending, retry, sent, failed"),
+            OpenApiParameter(
+                "status",
+                str,
+                description="one or more, comma-separated: pending, sending, retry, sent, "
+                "failed, skipped (the trigger found no recipient; last_error says why)",
+            ),
             OpenApiParameter("channel", str, enum=ActionType.values),
             OpenApiParameter("trigger", str, description="trigger id"),
             OpenApiParameter("event_type", str),
@@ -129,7 +134,8 @@ class TriggerViewSet(viewsets.ViewSet):
     retrieve=extend_schema(responses=DeliveryOut),
 )
 class DeliveryViewSet(viewsets.ViewSet):
-    """The delivery log: every message a trigger sent or tried to send."""
+    """The delivery log: every message a trigger sent or tried to send, and every time a
+    trigger found nobody to message (`skipped`, with the reason in `last_error`)."""
 
     resource = "notifications"
     module = "@notifications"

@@ -54,6 +54,8 @@ class NotificationDelivery(models.Model):
         RETRY = "retry", _("Waiting to retry")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The trigger found nobody to message (`last_error` says why); never sent.
+        SKIPPED = "skipped", _("Skipped: no recipient")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     trigger = models.ForeignKey(
@@ -61,7 +63,7 @@ class NotificationDelivery(models.Model):
     )
     event = models.ForeignKey("events.EventLog", on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(_("channel"), max_length=20, choices=ActionType.choices)
-    recipient = models.CharField(_("recipient"), max_length=500)
+    recipient = models.CharField(_("recipient"), max_length=500)  # "" when skipped
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("message"), blank=True)
     status = models.CharField(

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dockpulse import events
@@ -264,21 +264,37 @@ class Recipient:
     customer_id: uuid.UUID | None = None
 
 
-def _recipients(trigger: WorkflowTrigger, event: EventLog) -> list[Recipient]:
+def _recipients(trigger: WorkflowTrigger, event: EventLog) -> tuple[list[Recipient], str]:
+    """Whom `trigger` messages for `event`, and when nobody, why (in the active language;
+    the delivery log shows it to the tenant's staff)."""
     channel, config, payload = trigger.action_type, trigger.action_config, event.payload
     if channel == ActionType.WEBHOOK:
-        return [Recipient(address=str(config.get("url", "")))]
+        return [Recipient(address=str(config.get("url", "")))], ""
     to = config.get("to")
     if isinstance(to, list):
-        return [Recipient(address=str(a)) for a in to]
+        found = [Recipient(address=str(a)) for a in to]
+        return found, "" if found else _("No recipient: the trigger's list of addresses is empty.")
     if to in ("admins", "staff"):
         users = User.objects.filter(is_active=True).order_by("email")
         if to == "admins":
             users = users.filter(role=Role.ADMIN)
         if channel == ActionType.PUSH:
-            return [Recipient(address=f"user:{u.pk}", user_id=u.pk) for u in users]
+            found = [Recipient(address=f"user:{u.pk}", user_id=u.pk) for u in users]
+            nobody = (
+                _("No recipient: there is no active administrator.")
+                if to == "admins"
+                else _("No recipient: there is no active staff user.")
+            )
+            return found, "" if found else nobody
         field = "phone" if channel == ActionType.SMS else "email"
-        return [Recipient(address=getattr(u, field)) for u in users if getattr(u, field)]
+        found = [Recipient(address=getattr(u, field)) for u in users if getattr(u, field)]
+        nobody = {
+            ("admins", "phone"): _("No recipient: no active administrator has a phone number."),
+            ("admins", "email"): _("No recipient: no active administrator has an e-mail address."),
+            ("staff", "phone"): _("No recipient: no active staff user has a phone number."),
+            ("staff", "email"): _("No recipient: no active staff user has an e-mail address."),
+        }[(to, field)]
+        return found, "" if found else nobody
     if to == "customer":
         if event.entity_type == "customer" and event.entity_id:
             # Events about the customer themself carry no customer_* keys: read the record.
@@ -286,19 +302,26 @@ def _recipients(trigger: WorkflowTrigger, event: EventLog) -> list[Recipient]:
 
             customer = Customer.objects.filter(pk=event.entity_id).first()
             if customer is None:
-                return []
+                return [], _("No recipient: the customer no longer exists.")
             payload = {"customer_id": str(customer.pk), "customer_phone": customer.phone,
                        "customer_email": customer.email}  # fmt: skip
+        if not payload.get("customer_id"):
+            return [], _("No recipient: the event names no customer.")
         if channel == ActionType.PUSH:
-            raw = payload.get("customer_id")
-            return (
-                [Recipient(address=f"customer:{raw}", customer_id=uuid.UUID(str(raw)))]
-                if raw
-                else []
+            raw = payload["customer_id"]
+            return [Recipient(address=f"customer:{raw}", customer_id=uuid.UUID(str(raw)))], ""
+        if channel == ActionType.SMS:
+            address, nobody = (
+                payload.get("customer_phone"),
+                _("No recipient: the customer has no phone number."),
             )
-        address = payload.get("customer_phone" if channel == ActionType.SMS else "customer_email")
-        return [Recipient(address=str(address))] if address else []
-    return []
+        else:
+            address, nobody = (
+                payload.get("customer_email"),
+                _("No recipient: the customer has no e-mail address."),
+            )
+        return ([Recipient(address=str(address))], "") if address else ([], nobody)
+    return [], _('No recipient: the trigger\'s "to" setting names nobody.')
 
 
 def triggers_fire(*, events: list[EventLog]) -> list[NotificationDelivery]:
@@ -318,17 +341,33 @@ def triggers_fire(*, events: list[EventLog]) -> list[NotificationDelivery]:
     rows: list[NotificationDelivery] = []
     push: dict[uuid.UUID, Recipient] = {}
     events_by_id = {e.pk: e for e in events}
-    fixed: dict[uuid.UUID, list[Recipient]] = {}
+    fixed: dict[uuid.UUID, tuple[list[Recipient], str]] = {}
     for event, trigger in ((e, t) for e in events for t in by_type.get(e.event_type, [])):
-        # Who "admins" or "staff" are does not change within one batch: ask once.
-        if trigger.action_config.get("to") == "customer":
-            recipients = _recipients(trigger, event)
-        else:
-            if trigger.id not in fixed:
-                fixed[trigger.id] = _recipients(trigger, event)
-            recipients = fixed[trigger.id]
+        # The reasons are read by the tenant's staff, whatever language the worker speaks.
+        with translation.override(tenant.language):
+            # Who "admins" or "staff" are does not change within one batch: ask once.
+            if trigger.action_config.get("to") == "customer":
+                recipients, nobody = _recipients(trigger, event)
+            else:
+                if trigger.id not in fixed:
+                    fixed[trigger.id] = _recipients(trigger, event)
+                recipients, nobody = fixed[trigger.id]
         if not recipients:
-            logger.info("trigger %s: no recipient for %s", trigger.code, event.event_id)
+            logger.info("trigger %s: %s (event %s)", trigger.code, nobody, event.event_id)
+            # A row of its own, so the delivery log says why nothing was sent. Its empty
+            # recipient keeps the unique key (event, trigger, channel, recipient): a replay
+            # finds the row and adds none. Never queued: the sweep takes only open rows.
+            rows.append(
+                NotificationDelivery(
+                    trigger=trigger,
+                    event=event,
+                    channel=trigger.action_type,
+                    recipient="",
+                    status=D.SKIPPED,
+                    last_error=nobody[:2000],
+                    next_attempt_at=None,
+                )
+            )
             continue
         subject = body = problem = ""
         if trigger.action_type != ActionType.WEBHOOK:
@@ -501,7 +540,7 @@ def notification_send(*, delivery_id: uuid.UUID | str) -> tuple[str, float | Non
         )
         if delivery is None:
             return "missing", None
-        if delivery.status in (D.SENT, D.FAILED):
+        if delivery.status in (D.SENT, D.FAILED, D.SKIPPED):
             return str(delivery.status), None
         if delivery.status == D.SENDING and (delivery.next_attempt_at or now) > now:
             return str(delivery.status), None
