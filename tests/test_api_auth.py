@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -108,6 +108,23 @@ def test_token_of_another_type_is_refused(tenant_a):
 
 def test_no_token_is_401():
     assert_error(api().get("/api/v1/users/"), 401, "not_authenticated")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe", "zażółć.gęślą.jaźń".encode(), b"eyJ\x00\x7f.\xc3"],
+    ids=["not-utf8", "utf8-non-ascii", "control-and-cut-utf8"],
+)
+def test_a_token_with_non_ascii_bytes_is_401_with_the_error_shape(raw: bytes):
+    # WSGI hands headers over as latin-1 decoded text: this is how those bytes arrive.
+    header = "Bearer " + raw.decode("latin-1")
+    response = Client(HTTP_HOST="tenant-a.localhost").get(
+        "/api/v1/customers/", HTTP_AUTHORIZATION=header
+    )
+    assert response.wsgi_request.META["HTTP_AUTHORIZATION"].encode("latin-1") == b"Bearer " + raw
+    error = assert_error(response, 401, "token_not_valid")
+    assert error["fields"] == {}
+    assert response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_refresh_rotates_and_the_old_refresh_token_dies():

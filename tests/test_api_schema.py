@@ -3,22 +3,51 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from django.test import Client
 
 from conftest import run_manage
 
+HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
-def test_spectacular_validates_without_warnings(committed, tmp_path):
+
+@pytest.fixture(scope="module")
+def cli_schema(django_db_setup: None, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`manage.py spectacular` for the tenant URLConf, validated; run once for the module."""
+    target: Path = tmp_path_factory.mktemp("schema") / "schema.yaml"
     result = run_manage(
         "spectacular", "--urlconf", "dockpulse.urls_tenant", "--validate", "--fail-on-warn",
-        "--file", str(tmp_path / "schema.yaml"),
+        "--file", str(target),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    schema = (tmp_path / "schema.yaml").read_text()
+    return target.read_text()
+
+
+def api_operations(schema: dict) -> set[tuple[str, str]]:
+    return {
+        (path, method)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method in item
+        if method in HTTP_METHODS
+    }
+
+
+def test_spectacular_validates_without_warnings(cli_schema: str) -> None:
     for path in ("/api/v1/auth/token/", "/api/v1/users/{id}/", "/api/v1/settings/modules/"):
-        assert f"  {path}:" in schema
+        assert f"  {path}:" in cli_schema
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_served_schema_has_the_same_operations_as_the_command(cli_schema: str) -> None:
+    expected = api_operations(yaml.safe_load(cli_schema))
+    assert ("/api/v1/customers/", "get") in expected
+    response = Client(HTTP_HOST="tenant-a.localhost").get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    assert api_operations(response.json()) == expected
 
 
 @pytest.mark.django_db(databases="__all__")

@@ -240,7 +240,7 @@ def test_bad_operations_are_400_per_field_and_write_nothing(tenant_a, tenant_b):
     assert post("receive", product=p1, quantity="1.0001", reason="x") == {
         "quantity": ["Enter a quantity with at most three decimal places."]
     }
-    assert post("receive", product=p1, quantity="lots", reason=" ") == {
+    assert post("adjust", product=p1, quantity="lots", reason=" ") == {
         "quantity": ["Enter a quantity such as 2 or 1.5."],
         "reason": ["Give the reason for this change."],
     }
@@ -277,6 +277,36 @@ def test_bad_operations_are_400_per_field_and_write_nothing(tenant_a, tenant_b):
         "colour": ["Unknown field."]
     }
     assert writes(tenant_a) == before
+    assert_books_balance(tenant_a)
+
+
+def test_a_receipt_needs_no_reason_but_an_adjustment_does(tenant_a):
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    p1 = str(data["P1"].id)
+
+    def post(path: str, **body: Any) -> Any:
+        return manager.post(f"/api/v1/stock/{path}/", body, format="json")
+
+    left_out = post("receive", product=p1, quantity="3", reference="WZ/7/2026")
+    assert left_out.status_code == 201, left_out.content
+    assert left_out.json()["movement"]["reason"] == ""
+    assert left_out.json()["level"]["on_hand"] == "3.000"
+    blank = post("receive", product=p1, quantity="2", reason="")
+    assert blank.status_code == 201, blank.content
+    assert blank.json()["level"]["on_hand"] == "5.000"
+
+    before = writes(tenant_a)
+    assert fields_of(post("adjust", product=p1, quantity="-1")) == {
+        "reason": ["This field is required."]
+    }
+    for reason in ("", "   "):
+        assert fields_of(post("adjust", product=p1, quantity="-1", reason=reason)) == {
+            "reason": ["Give the reason for this change."]
+        }
+    assert writes(tenant_a) == before
+    levels = manager.get("/api/v1/stock/levels/", {"product": p1}).json()["results"]
+    assert [level["on_hand"] for level in levels] == ["5.000"]
     assert_books_balance(tenant_a)
 
 

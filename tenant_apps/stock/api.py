@@ -96,12 +96,16 @@ class OperationIn(StrictSerializer):
         help_text="warehouse id; the default warehouse when left out",
     )  # fmt: skip
     quantity = serializers.CharField(max_length=30)
+    # Blank passes here so that the service's own message says what is missing.
     reason = serializers.CharField(max_length=255, allow_blank=True)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
 class ReceiveIn(OperationIn):
     quantity = serializers.CharField(max_length=30, help_text="greater than zero")
+    reason = serializers.CharField(
+        max_length=255, default="", allow_blank=True, help_text="optional"
+    )
 
 
 class AdjustIn(OperationIn):

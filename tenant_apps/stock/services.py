@@ -139,7 +139,9 @@ def clean_operation(
         except ValidationError as exc:
             errors[name] = exc.messages
     reason_text = str(reason or "").strip()
-    if not reason_text:
+    # An adjustment changes stock with no goods moving, so its reason is the only record of
+    # why; a receipt is explained by the goods (and its reference), so its reason is optional.
+    if signed and not reason_text:
         errors["reason"] = [_("Give the reason for this change.")]
     elif len(reason_text) > 255:
         errors["reason"] = [_("Enter at most 255 characters.")]
@@ -447,7 +449,7 @@ def stock_receive(
     *,
     product: Any,
     quantity: Any,
-    reason: str,
+    reason: str = "",
     warehouse: Any = None,
     reference: str = "",
     actor: Any = None,
