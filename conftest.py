@@ -122,6 +122,19 @@ def django_db_setup(
     shutil.rmtree(TEST_FILES, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_lockouts_left_behind() -> Iterator[None]:
+    """Lockout counters live in Redis, outside the test's transaction: a test's wrong
+    passwords must not lock the shared tenants' admins for the tests after it."""
+    yield
+    from django_redis import get_redis_connection
+
+    redis = get_redis_connection("default")
+    keys = list(redis.scan_iter(match=f"{settings.LOCKOUT_KEY_PREFIX}:*", count=1000))
+    if keys:
+        redis.delete(*keys)
+
+
 @pytest.fixture
 def tenant_a(django_db_setup: None) -> object:
     from dockpulse.tenancy.registry import registry

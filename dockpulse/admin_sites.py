@@ -11,17 +11,28 @@ from typing import Any
 from django import forms
 from django.contrib.admin import AdminSite
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from dockpulse.security import lockout
 
-class PlatformAdminSite(AdminSite):
+
+class _LockoutLoginSite(AdminSite):
+    """The admin login answers 429 with Retry-After when the lockout refused it; its form
+    (set where the user model's admin is registered) says why."""
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        response: HttpResponse = super().login(request, extra_context)
+        return lockout.apply_to_response(request, response)
+
+
+class PlatformAdminSite(_LockoutLoginSite):
     site_header = _("DockPulse platform")
     site_title = _("DockPulse platform")
     index_title = _("Platform administration")
 
 
-class TenantAdminSite(AdminSite):
+class TenantAdminSite(_LockoutLoginSite):
     site_header = _("DockPulse")
     site_title = _("DockPulse")
     index_title = _("Administration")

@@ -26,7 +26,10 @@ QUEUES = ("events", "notifications", "webhooks", "maintenance")
 app = Celery("dockpulse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
-app.autodiscover_tasks(["dockpulse.events", "tenant_apps.notifications", "tenant_apps.sales"])
+app.autodiscover_tasks(
+    ["dockpulse.events", "platform_app", "tenant_apps.accounts", "tenant_apps.notifications",
+     "tenant_apps.sales"]
+)  # fmt: skip
 
 
 @signals.task_prerun.connect

@@ -31,9 +31,13 @@ if not SECRET_KEY:
 BASE_DOMAIN = env.str("BASE_DOMAIN", default="localhost").lower().strip(".")
 PLATFORM_SUBDOMAINS = ("app",)
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
-CSRF_TRUSTED_ORIGINS = env.list(
-    "CSRF_TRUSTED_ORIGINS", default=[f"https://*.{BASE_DOMAIN}", f"https://{BASE_DOMAIN}"]
-)
+# Same-origin form posts pass Django's Origin check without this list; a wildcard over
+# BASE_DOMAIN would let every tenant's pages post to every other tenant. Only origins that
+# really post from elsewhere belong here.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Proxies in front of us that append to X-Forwarded-For (Caddy in deploy/: 1). The client
+# address of lockouts and throttles is read through exactly this many (security/clientip).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- applications --------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -153,6 +157,8 @@ CACHES = {
 
 # --- auth ----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Counts every login attempt against the lockout before the password is checked.
+AUTHENTICATION_BACKENDS = ["tenant_apps.accounts.backends.LockoutModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -266,9 +272,23 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-# After this many wrong passwords for one e-mail, its logins are refused for a while.
-LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
+# Lockout (dockpulse/security/lockout.py, docs/security.md): after this many wrong
+# passwords for one e-mail on one tenant (or the platform), or from one address on any
+# host, logins are refused until LOGIN_LOCKOUT_SECONDS pass without a counted attempt.
+LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=10)
+# The test suite logs in from 127.0.0.1 all the time; tests that check it lower it.
+LOGIN_MAX_FAILURES_PER_IP = env.int(
+    "LOGIN_MAX_FAILURES_PER_IP", default=100_000 if TESTING else 100
+)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+# Password-reset e-mails: at most this many per address and e-mail in the window.
+PASSWORD_RESET_MAX_REQUESTS = env.int("PASSWORD_RESET_MAX_REQUESTS", default=5)
+PASSWORD_RESET_MAX_REQUESTS_PER_IP = env.int(
+    "PASSWORD_RESET_MAX_REQUESTS_PER_IP", default=100_000 if TESTING else 30
+)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
+LOCKOUT_KEY_PREFIX = "dockpulse:lockout"
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
@@ -278,9 +298,14 @@ SIMPLE_JWT = {
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "user_id",
 }
+# Rotation renews a refresh token, but never past this long after the login (password typed).
+JWT_REFRESH_ABSOLUTE_LIFETIME = timedelta(days=env.int("JWT_REFRESH_ABSOLUTE_DAYS", default=30))
 SPECTACULAR_SETTINGS = {
     "TITLE": "DockPulse API",
-    "DESCRIPTION": "The staff API of one DockPulse tenant, on <slug>.BASE_DOMAIN/api/v1/.",
+    "DESCRIPTION": "The staff API of one DockPulse tenant, served on the tenant's own host "
+    "(`{slug}.BASE_DOMAIN/api/v1/`).",
+    # One section per resource in Swagger UI (customers, orders, ...), not one "v1" for all.
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -315,6 +340,11 @@ CELERY_BEAT_SCHEDULE = {
     # Re-drain events whose wake-up was lost and re-queue overdue deliveries.
     "events-sweep": {"task": "events.sweep", "schedule": env.float("EVENTS_SWEEP_SECONDS", 30.0)},
     "quotes-expire": {"task": "sales.expire_quotes_all", "schedule": 60 * 60.0},
+    # Expired sessions and refresh tokens pile up in every database otherwise.
+    "accounts-clear-expired": {
+        "task": "platform.clear_expired_all",
+        "schedule": env.float("CLEAR_EXPIRED_SECONDS", 6 * 60 * 60.0),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

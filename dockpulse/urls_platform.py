@@ -8,7 +8,7 @@ from platform_app import views
 urlpatterns = [
     path("", views.home, name="home"),
     # login, logout, password change and reset (the reset link comes back to this host)
-    path("", include("django.contrib.auth.urls")),
+    path("", include("tenant_apps.accounts.urls")),
     path("admin/", platform_admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

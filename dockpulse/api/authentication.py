@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
-from .tokens import STAFF, decode
+from .tokens import STAFF, check_credentials_stamp, decode
 
 
 class StaffJWTAuthentication(JWTAuthentication):
@@ -24,9 +26,19 @@ class StaffJWTAuthentication(JWTAuthentication):
         raw = self.get_raw_token(header)
         if raw is None:
             return None
-        decode(raw.decode(), AccessToken, STAFF)  # before any user lookup
+        try:
+            text = raw.decode("ascii")
+        except UnicodeDecodeError as exc:
+            # A JWT is base64url and dots: other bytes are a malformed token, the client's
+            # mistake, not a server error.
+            raise exceptions.AuthenticationFailed(
+                _("This token is not valid."), code="token_not_valid"
+            ) from exc
+        decode(text, AccessToken, STAFF)  # before any user lookup
         validated = self.get_validated_token(raw)
-        return self.get_user(validated), validated
+        user = self.get_user(validated)
+        check_credentials_stamp(validated.payload, user)  # a new password voids it at once
+        return user, validated
 
 
 class NoAuthentication(BaseAuthentication):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from dockpulse.errors import StateConflict
+from dockpulse.security.lockout import LockedOut
 
 
 class Conflict(exceptions.APIException):
@@ -64,6 +65,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     extra: dict[str, Any] = {}
     if isinstance(exc, PlanLimitError):
         exc = PlanLimitReached(detail=str(exc))
+    elif isinstance(exc, LockedOut):
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message)
     elif isinstance(exc, StateConflict):
         extra = exc.extra
         exc = Conflict(detail=exc.message, code=exc.code)

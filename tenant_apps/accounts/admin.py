@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dockpulse.admin_sites import platform_admin_site, tenant_admin_site
+from dockpulse.phones import normalize_phone
 
+from .forms import AdminLoginForm, AdminPasswordChangeForm
 from .models import User, normalize_email
+from .services import user_revoke_tokens
 
 
 class _NormalisedEmail:
@@ -15,13 +21,20 @@ class _NormalisedEmail:
         return normalize_email(self.cleaned_data["email"])  # type: ignore[attr-defined]
 
 
-class UserCreateForm(_NormalisedEmail, UserCreationForm):
+class _NormalisedPhone:
+    def clean_phone(self) -> str:
+        # Stored in E.164 as the API stores it: the SMS channel sends to the value as is.
+        phone = str(self.cleaned_data.get("phone") or "").strip()  # type: ignore[attr-defined]
+        return normalize_phone(phone) if phone else ""
+
+
+class UserCreateForm(_NormalisedEmail, _NormalisedPhone, UserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "name", "role")
+        fields = ("email", "name", "phone", "role")
 
 
-class UserEditForm(_NormalisedEmail, UserChangeForm):
+class UserEditForm(_NormalisedEmail, _NormalisedPhone, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
@@ -30,6 +43,8 @@ class UserEditForm(_NormalisedEmail, UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreateForm
+    # Through user_set_password: the user's refresh tokens are revoked with the old password.
+    change_password_form = AdminPasswordChangeForm
     list_display = ["email", "name", "role", "is_active", "is_staff", "created_at"]
     list_filter = ["role", "is_active", "is_staff"]
     search_fields = ["email", "name", "phone"]
@@ -44,12 +59,24 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (
             None,
-            {"classes": ("wide",), "fields": ("email", "name", "role", "password1", "password2")},
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "phone", "role", "password1", "password2"),
+            },
         ),
     )
     filter_horizontal = ("groups",)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # As the API's deactivation: reactivating later must not revive old logins.
+            user_revoke_tokens(user=obj)
 
 
 # The same model on both sites: each site's rows come from its host's database.
 tenant_admin_site.register(User, UserAdmin)
 platform_admin_site.register(User, UserAdmin)
+# Says "locked, try again in N minutes" when the lockout refused the attempt.
+tenant_admin_site.login_form = AdminLoginForm
+platform_admin_site.login_form = AdminLoginForm

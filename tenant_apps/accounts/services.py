@@ -11,6 +11,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 from dockpulse import events
+from dockpulse.phones import normalize_phone
 from dockpulse.tenancy import current_db_alias, current_tenant, tenant_atomic
 from platform_app.limits import ensure_below
 
@@ -23,7 +24,9 @@ _USER_CREATE_LOCK = 0x5553_4552
 
 def _validate(
     *, email: str | None, name: str | None, role: str | None, phone: str | None
-) -> dict[str, list[str]]:
+) -> tuple[dict[str, list[str]], str | None]:
+    """The per-field errors, and the phone as it is stored: E.164, or "" for none (a staff
+    user needs no phone), or None when not given."""
     errors: dict[str, list[str]] = {}
     if email is not None:
         try:
@@ -34,9 +37,14 @@ def _validate(
         errors["role"] = [_("Choose admin, manager or employee.")]
     if name is not None and not name.strip():
         errors["name"] = [_("Enter the user's name.")]
-    if phone is not None and len(phone) > 32:
-        errors["phone"] = [_("Enter at most 32 characters.")]
-    return errors
+    if phone is not None:
+        phone = phone.strip()
+        try:
+            # The same rule as customers': the SMS channel sends to the stored value as is.
+            phone = normalize_phone(phone) if phone else ""
+        except ValidationError as exc:
+            errors["phone"] = list(exc.messages)
+    return errors, phone
 
 
 def _event(event_type: str, user: User, actor: User | None, **payload: Any) -> None:
@@ -69,8 +77,8 @@ def user_create(
     is `password` already hashed (provisioning hashes while it clones).
     """
     email = normalize_email(email)
-    errors = _validate(email=email, name=name, role=role, phone=phone)
-    candidate = User(email=email, name=name.strip(), phone=phone, role=role)
+    errors, stored_phone = _validate(email=email, name=name, role=role, phone=phone)
+    candidate = User(email=email, name=name.strip(), phone=stored_phone or "", role=role)
     try:
         validate_password(password, user=candidate)
     except ValidationError as exc:
@@ -113,7 +121,7 @@ def user_update(
 ) -> User:
     """Change a user's details; an admin cannot demote themselves (a tenant needs one)."""
     email = normalize_email(email) if email is not None else None
-    errors = _validate(email=email, name=name, role=role, phone=phone)
+    errors, phone = _validate(email=email, name=name, role=role, phone=phone)
     if actor is not None and actor.pk == user.pk and role is not None and role != Role.ADMIN:
         errors["role"] = [_("You cannot take the administrator role from yourself.")]
     if errors:
@@ -157,37 +165,100 @@ def user_set_active(*, user: User, active: bool, actor: User | None = None) -> U
             )
         user.is_active = active
         user.save(update_fields=["is_active", "updated_at"])
+        if not active:
+            # Reactivating the account later must not bring its old logins back.
+            user_revoke_tokens(user=user)
         _event("entity.updated", user, actor, changed=["is_active"], is_active=active)
     return user
 
 
-def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
-    """Change one's own password; every refresh token issued before stops working."""
-    if not user.check_password(old_password):
-        raise ValidationError({"old_password": [_("Your current password is not correct.")]})
-    try:
-        validate_password(new_password, user=user)
-    except ValidationError as exc:
-        raise ValidationError({"new_password": list(exc.messages)}) from exc
+def user_revoke_tokens(*, user: User) -> int:
+    """Blacklist every refresh token the user still holds; returns how many."""
     from rest_framework_simplejwt.token_blacklist.models import (
         BlacklistedToken,
         OutstandingToken,
     )
 
     with tenant_atomic():
-        user.set_password(new_password)
+        open_ids = list(
+            OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token_id=pk) for pk in open_ids], ignore_conflicts=True
+        )
+    return len(open_ids)
+
+
+def user_set_password(*, user: User, password: str, actor: User | None = None) -> User:
+    """Give the user a new password, whoever sets it (the user, an admin, a reset link).
+
+    Every refresh token issued before is revoked. Sessions end by themselves: Django ties a
+    session to a hash of the password, and our tokens carry the same hash (dockpulse.api.
+    tokens), so even an access token still in flight stops working at once.
+    """
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": list(exc.messages)}) from exc
+    with tenant_atomic():
+        user.set_password(password)
         user.save(update_fields=["password", "updated_at"])
-        for token in OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True):
-            BlacklistedToken.objects.get_or_create(token=token)
-        _event("entity.updated", user, user, changed=["password"])
+        user_revoke_tokens(user=user)
+        _event("entity.updated", user, actor, changed=["password"])
     return user
+
+
+def user_change_password(*, user: User, old_password: str, new_password: str) -> User:
+    """Change one's own password (the current one is asked for again)."""
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": [_("Your current password is not correct.")]})
+    return user_set_password(user=user, password=new_password, actor=user)
 
 
 def user_send_password_reset(*, request: Any, email: str) -> None:
     """E-mail a reset link for this host if an active user has the address; say nothing
-    either way (no account enumeration)."""
+    either way (no account enumeration).
+
+    Requests are counted per e-mail and per address (dockpulse.security.lockout), whether
+    or not the account exists, so the link cannot be used to flood someone's inbox.
+    """
     from django.contrib.auth.forms import PasswordResetForm
 
-    form = PasswordResetForm({"email": normalize_email(email)})
+    from dockpulse.security import lockout
+    from dockpulse.security.clientip import client_ip
+
+    from .tokens import password_reset_tokens
+
+    email = normalize_email(email)
+    lockout.reserve(
+        policy=lockout.password_reset_policy(), identity=email, address=client_ip(request)
+    )
+    form = PasswordResetForm({"email": email})
     if form.is_valid():
-        form.save(request=request, use_https=request.is_secure())
+        form.save(
+            request=request,
+            use_https=request.is_secure(),
+            token_generator=password_reset_tokens,
+        )
+
+
+def expired_credentials_clear() -> tuple[int, int]:
+    """Delete expired sessions and refresh tokens of the current database (tenant or
+    platform); returns (sessions, tokens). Beat runs it for every database."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    now = timezone.now()
+    with tenant_atomic():
+        sessions, _by_model = Session.objects.filter(expire_date__lt=now).delete()
+        # Blacklist rows go with their tokens (on_delete=CASCADE); an expired token is
+        # refused by its signature's expiry already.
+        tokens = (
+            OutstandingToken.objects.filter(expires_at__lte=now)
+            .delete()[1]
+            .get("token_blacklist.OutstandingToken", 0)
+        )
+    return sessions, tokens

@@ -1,0 +1,22 @@
+"""Platform-wide periodic work: what runs once for the platform and once per tenant."""
+
+from __future__ import annotations
+
+from dockpulse.celery import app
+from dockpulse.tenancy import platform_context
+from tenant_apps.accounts.services import expired_credentials_clear
+from tenant_apps.accounts.tasks import clear_expired
+
+from .models import Tenant
+
+
+@app.task(name="platform.clear_expired_all", queue="maintenance")
+def clear_expired_all() -> int:
+    """Beat runs this: the platform's expired sessions and tokens now, then one task per
+    active tenant (a suspended tenant's are cleared after it resumes)."""
+    with platform_context():
+        expired_credentials_clear()
+    ids = list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("id", flat=True))
+    for tenant_id in ids:
+        clear_expired.apply_async(args=[str(tenant_id)])
+    return len(ids)
