@@ -41,6 +41,7 @@ manage: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # mypy's Django plugin loads the settings but never connects.
 typecheck: install

@@ -1,18 +1,20 @@
 """Test databases: the platform test database (pytest-django), the template and two
-tenants, `tenant-a` and `tenant-b`, built once per run (DESIGN section 10).
+tenants, `tenant-a` and `tenant-b`, built once per run (docs/testing.md).
 
 Tenant test databases get their own prefix (`test_dpt_<worker>_`), so they never touch
 `make run`'s. Ordinary tests use `pytest.mark.django_db(databases="__all__")`: the tenant
 aliases are registered before any test starts, so their writes roll back with the test.
 Tests that must commit (provisioning, NOTIFY, other processes) use the `committed`
 fixture and a `fresh_tenant` of their own instead of flushing the shared databases.
+
+Helpers the test modules share are in tests/support.py, factories in tests/factories/;
+docs/testing.md describes the layout.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,9 +25,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
+import factory.random
 import pytest
+
+# Faker's values (names, streets) differ between runs unless seeded: a failure must replay.
+factory.random.reseed_random("dockpulse-tests")
 
 # Files and backups of the test run go to a folder of its own, also for the processes it
 # starts; set before Django reads its settings.
@@ -37,8 +42,13 @@ from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent
-TEST_PASSWORD = "Correct-Horse-42"
+from tests.support import (  # noqa: E402
+    ROOT,
+    TEST_PASSWORD,
+    destroy_tenant,
+    free_port,
+    subprocess_env,
+)
 
 
 def _worker() -> str:
@@ -160,22 +170,6 @@ def committed(django_db_setup: None, django_db_blocker: object) -> Iterator[None
         yield
 
 
-def destroy_tenant(slug: str) -> None:
-    """Test cleanup: drop a tenant's database and its platform rows."""
-    from dockpulse.tenancy import connections as tenant_connections
-    from dockpulse.tenancy import dbadmin
-    from dockpulse.tenancy.registry import registry
-    from platform_app.models import Tenant, TenantAuditLog
-
-    tenant_connections.forget(f"tenant_{slug}")
-    db_name = Tenant.objects.filter(slug=slug).values_list("db_name", flat=True).first()
-    with dbadmin.admin_connection() as conn:
-        dbadmin.drop_database(conn, db_name or dbadmin.tenant_db_name(slug))
-    TenantAuditLog.objects.filter(tenant_slug=slug).delete()
-    Tenant.objects.filter(slug=slug).delete()
-    registry.forget(slug)
-
-
 @pytest.fixture
 def make_tenant(committed: None) -> Iterator[Callable[..., object]]:
     """Provision committed tenants for one test; all are destroyed afterwards."""
@@ -208,44 +202,6 @@ def fresh_tenant(make_tenant: Callable[..., object]) -> object:
     return make_tenant()
 
 
-def database_url_for_tests() -> str:
-    entry = connections.settings["default"]
-    host = entry.get("HOST") or ""
-    auth = quote(entry.get("USER") or "", safe="")
-    if entry.get("PASSWORD"):
-        auth += ":" + quote(entry["PASSWORD"], safe="")
-    port = f":{entry['PORT']}" if entry.get("PORT") and not host.startswith("/") else ""
-    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{entry['NAME']}"
-
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    """The environment for another process that must see this run's test databases."""
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url_for_tests(),
-        TENANT_DB_PREFIX=settings.TENANT_DB_PREFIX,
-        DJANGO_SECRET_KEY="test-subprocess-secret-key-0123456789-abcdefghijklmnop",
-        DJANGO_DEBUG="0",
-        # Same fast password hasher as this process, so users created here log in there.
-        DOCKPULSE_TESTING="1",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args],
-        env=subprocess_env(**env),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @dataclass
 class HttpServer:
     port: int
@@ -261,12 +217,6 @@ class HttpServer:
             return exc.code, exc.read().decode()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def http_server(django_db_setup: None) -> Iterator[HttpServer]:
     """The product under gunicorn in its own process, on this run's test databases."""
@@ -280,7 +230,7 @@ def second_http_server(django_db_setup: None) -> Iterator[HttpServer]:
 
 
 def _serve() -> Iterator[HttpServer]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable, "-m", "gunicorn", "dockpulse.wsgi", "--workers", "1",

@@ -9,7 +9,7 @@ import time
 import redis
 
 from dockpulse.events.handlers import handler
-from tenant_apps.events.models import EventLog
+from dockpulse.events.models import EventLog
 
 _client = redis.Redis.from_url(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
 KEY = "bench:events:started"

@@ -60,6 +60,8 @@ django.setup()
 from dockpulse.tenancy import platform_context, tenant_context
 from dockpulse.tenancy.registry import registry
 from platform_app.services import tenant_create
+from dockpulse.actors import SYSTEM
+from tenant_apps.customers.inputs import CustomerInput
 from tenant_apps.customers.services import customer_create
 count = int(sys.argv[1])
 for i in range(count):
@@ -68,20 +70,23 @@ for i in range(count):
         tenant_create(slug=slug, name=f"Bench {i}", template="trade",
                       admin_email="owner@example.com", admin_password="Bench-Pass-123")
     with tenant_context(registry.get(slug)):
-        customer_create(data={"name": "Bench customer", "phone": f"+4860{i:07d}"})
+        customer_create(values=CustomerInput(name="Bench customer", phone=f"+4860{i:07d}"),
+                        actor=SYSTEM)
 """
 
 SMS_TRIGGERS = """
 import django, sys
 django.setup()
+from dockpulse.actors import SYSTEM
 from dockpulse.tenancy import tenant_context
 from dockpulse.tenancy.registry import registry
 from platform_app.models import Tenant
+from tenant_apps.notifications.inputs import trigger_input
 from tenant_apps.notifications.services import trigger_create
 for slug in Tenant.objects.filter(status="active").values_list("slug", flat=True):
     with tenant_context(registry.get(slug)):
-        trigger_create(data={"name": "bench sms", "event_type": "customer.updated",
-                             "action_type": "sms", "action_config": {"to": ["+48600000001"]}})
+        trigger_create(values=trigger_input(name="bench sms", event_type="customer.updated",
+                       action_type="sms", action_config={"to": ["+48600000001"]}), actor=SYSTEM)
 """
 
 # Each producer thread owns a share of the tenants and commits its events round-robin over

@@ -13,7 +13,7 @@ migration (a generated app, see bench/settings.py), and measures:
   update, audit row and Redis publish. One warm-up tenant is discarded, then --tenants
   are timed.
 - "create + migrate": an empty CREATE DATABASE, then Django's `migrate` of it, the way the
-  template itself is built (`platform_app.services._migrate_database`), --runs times; and
+  template itself is built (`platform_app.services.migrations.database_migrate`), --runs times; and
   the same plus the seed and admin user (the full alternative provisioning path).
 
 Every database the run created is dropped at the end, also on failure or Ctrl-C, and the
@@ -133,6 +133,7 @@ def worker(extra: int, tenants: int, runs: int, out: Path) -> None:
     from dockpulse.tenancy.info import template_info
     from dockpulse.tenancy.registry import registry
     from platform_app import services
+    from platform_app.services.migrations import database_migrate
 
     # The module whose globals tenant_create() uses (platform_app.services, or its
     # provisioning submodule once services became a package).
@@ -158,14 +159,6 @@ def worker(extra: int, tenants: int, runs: int, out: Path) -> None:
             return real_seed(*args, **kwargs)
         finally:
             phases["seed"] = time.perf_counter() - started
-
-    def django_migrate(info) -> None:
-        """`migrate` of one database, as the template is built."""
-        with tenant_context(info):
-            alias = tenant_connections.alias_for(info)
-            call_command(
-                "migrate", database=alias, interactive=False, verbosity=0, stdout=StringIO()
-            )
 
     with platform_context():
         started = time.perf_counter()
@@ -231,7 +224,7 @@ def worker(extra: int, tenants: int, runs: int, out: Path) -> None:
                     dbadmin.create_database(conn, name)
                 creates.append(time.perf_counter() - started)
                 started = time.perf_counter()
-                django_migrate(cm)
+                database_migrate(cm)  # as the template is built
                 migrates.append(time.perf_counter() - started)
                 if real_seed is not None:
                     started = time.perf_counter()

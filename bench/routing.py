@@ -67,7 +67,7 @@ from bench._common import (
     terminate,
 )
 
-DJANGO_TENANTS_RPS = 1450.0  # django-tenants, 500 tenants, this machine (DESIGN / brief)
+DJANGO_TENANTS_RPS = 1450.0  # django-tenants, 500 tenants, this machine (docs/performance.md)
 WORKERS = 2
 ADMIN_PASSWORD = "Bench-Horse-4242"  # noqa: S105 - bench tenants are dropped at the end
 

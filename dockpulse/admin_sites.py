@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from dockpulse.actors import Actor, staff_actor
 from dockpulse.security import lockout
 
 
@@ -58,36 +59,41 @@ class ReadOnlyAdminMixin:
 class ServiceAdminMixin:
     """Admin writes through the app's services, like the API's: same rules, same events.
 
-    The admin names `service_data(cleaned) -> dict` and the three service calls.
+    The admin names the three service calls. Each gets what `service_data` made of the
+    form's cleaned data (by default the cleaned data itself, as a dict) and the signed-in
+    staff user as an `Actor`; a call builds its service's typed input from the data (a
+    create's frozen input, an update's changes).
     """
 
-    def service_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+    def service_data(self, cleaned: dict[str, Any]) -> Any:
+        return dict(cleaned)
+
+    def service_create(self, data: Any, actor: Actor) -> Any:
         raise NotImplementedError
 
-    def service_create(self, data: dict[str, Any], actor: Any) -> Any:
+    def service_update(self, obj: Any, data: Any, actor: Actor) -> Any:
         raise NotImplementedError
 
-    def service_update(self, obj: Any, data: dict[str, Any], actor: Any) -> Any:
-        raise NotImplementedError
-
-    def service_delete(self, obj: Any, actor: Any) -> None:
+    def service_delete(self, obj: Any, actor: Actor) -> None:
         raise NotImplementedError
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         data = self.service_data(form.cleaned_data)
+        actor = staff_actor(request.user)
         if change:
             fresh = type(obj).objects.get(pk=obj.pk)
-            saved = self.service_update(fresh, data, request.user)
+            saved = self.service_update(fresh, data, actor)
         else:
-            saved = self.service_create(data, request.user)
+            saved = self.service_create(data, actor)
         obj.pk, obj._state.adding = saved.pk, False
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self.service_delete(obj, request.user)
+        self.service_delete(obj, staff_actor(request.user))
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        actor = staff_actor(request.user)
         for obj in queryset:
-            self.service_delete(obj, request.user)
+            self.service_delete(obj, actor)
 
 
 class ServiceValidatedForm(forms.ModelForm):

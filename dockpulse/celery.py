@@ -1,4 +1,4 @@
-"""The Celery app (Redis broker) and the tenant task base class (DESIGN section 6).
+"""The Celery app (Redis broker) and the tenant task base class (docs/events.md, "Celery").
 
 A tenant task's first argument is its tenant's id. Custom headers have been lost on retry
 in several Celery releases; a positional argument is re-sent by `retry()` as it is, so the
@@ -26,17 +26,16 @@ QUEUES = ("events", "notifications", "webhooks", "maintenance")
 app = Celery("dockpulse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(name) for name in QUEUES]
-app.autodiscover_tasks(
-    ["dockpulse.events", "platform_app", "tenant_apps.accounts", "tenant_apps.notifications",
-     "tenant_apps.sales"]
-)  # fmt: skip
+# Every installed app's `tasks` module, found through Django's app registry: a new app's
+# tasks need no line here.
+app.autodiscover_tasks()
 
 
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _tidy_connections(**kwargs: Any) -> None:
-    """A task is a request: the same connection policy (DESIGN section 3). Celery's own
-    Django fix-up would close every connection around every task (a new tenant connection
+    """A task is a request: the same connection policy (docs/tenancy.md, "Connections"). Celery's
+    own Django fix-up would close every connection around every task (a new tenant connection
     per task: 5 ms each, 20% of a drain's time here), so settings.py tells it not to
     (CELERY_DB_REUSE_MAX) and this closes only broken or expired ones, as requests do."""
     from dockpulse.tenancy.connections import close_old_connections

@@ -12,10 +12,11 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_BYTES = 5 * 1024 * 1024
+T = TypeVar("T")
 
 
 class CsvError(ValueError):
@@ -117,15 +118,20 @@ def read_checked(
 def validate_rows(
     rows: Sequence[Row],
     *,
-    to_data: Callable[[dict[str, str]], dict[str, Any]],
-    clean: Callable[[dict[str, Any]], dict[str, Any]],
+    clean: Callable[[dict[str, str]], T],
     unique: str,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Every row cleaned, or its line and per-field messages; `unique` may not repeat."""
+    key: Callable[[T], str],
+) -> tuple[list[T], list[dict[str, Any]]]:
+    """Every row cleaned, or its line and per-field messages.
+
+    `clean` turns a row's cells into the typed values the service writes, raising Django's
+    ValidationError; `key` picks the value of the `unique` column, which may not repeat
+    within the file (compared case-insensitively).
+    """
     from django.core.exceptions import ValidationError
     from django.utils.translation import gettext as _
 
-    prepared: list[dict[str, Any]] = []
+    prepared: list[T] = []
     errors: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for row in rows:
@@ -133,11 +139,11 @@ def validate_rows(
             errors.append({"line": row.line, "fields": {"file": [_("More cells than columns.")]}})
             continue
         try:
-            cleaned = clean(to_data(row.values))
+            cleaned = clean(dict(row.values))
         except ValidationError as exc:
             errors.append({"line": row.line, "fields": exc.message_dict})
             continue
-        first = seen.setdefault(str(cleaned[unique]).lower(), row.line)
+        first = seen.setdefault(key(cleaned).lower(), row.line)
         if first != row.line:
             message = _("The same value as line %(line)d.") % {"line": first}
             errors.append({"line": row.line, "fields": {unique: [message]}})

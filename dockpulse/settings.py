@@ -63,11 +63,10 @@ INSTALLED_APPS = [
     "tenant_apps.sales",
     "tenant_apps.stock",
     "tenant_apps.notifications",
-    "tenant_apps.events",
     "tenant_apps.dashboard",
 ]
 
-# Where each app's tables live (DESIGN section 3). Apps not listed in either set are
+# Where each app's tables live (docs/tenancy.md). Apps not listed in either set are
 # tenant apps: their tables exist only in tenant databases and the template.
 TENANCY_PLATFORM_APPS = frozenset({"platform_app"})
 TENANCY_SHARED_APPS = frozenset(

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from dockpulse.admin_sites import ReadOnlyAdminMixin, platform_admin_site
-from dockpulse.tenancy.registry import registry
 
+from .directory import publish
 from .models import BillingRecord, ModuleRegistry, Plan, Tenant, TenantAuditLog
+from .services import plan_publish_tenants
 
 
 @admin.register(Tenant, site=platform_admin_site)
@@ -33,7 +34,7 @@ class TenantAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Tenant, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # Every process must see the new name, language or plan from its next request.
-        transaction.on_commit(lambda: registry.publish(obj), using="default")
+        transaction.on_commit(lambda: publish(obj), using="default")
 
 
 @admin.register(Plan, site=platform_admin_site)
@@ -41,6 +42,12 @@ class PlanAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "price_monthly", "max_users", "max_customers", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
+
+    def save_model(self, request: HttpRequest, obj: Plan, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            # The limits travel on each tenant's cached info: its tenants must be reloaded.
+            plan_publish_tenants(plan=obj)
 
 
 @admin.register(ModuleRegistry, site=platform_admin_site)

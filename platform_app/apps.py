@@ -5,3 +5,11 @@ class PlatformConfig(AppConfig):
     name = "platform_app"
     label = "platform_app"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from dockpulse.tenancy import directory
+
+        from .directory import PlatformTenantDirectory
+
+        # The tenancy core looks tenants up through this, never through our models.
+        directory.provide(PlatformTenantDirectory())

@@ -1,7 +1,7 @@
-"""Entry points of migrate_tenants' worker processes.
+"""The initializer of migrate_tenants' worker processes.
 
-A spawned process unpickles these by importing this module before Django is set up, so
-nothing here may import models at import time.
+A spawned process unpickles it by importing this module before Django is set up, so nothing
+here may import models (or the services) at import time.
 """
 
 from __future__ import annotations
@@ -30,10 +30,3 @@ def init(overrides: dict[str, Any]) -> None:
 
     settings.TENANT_DB_PREFIX = overrides["prefix"]
     connections.settings["default"].update(overrides["default"])
-
-
-def migrate(tenant: Any, pending: list[tuple[str, str]] | None) -> Any:
-    """Migrate one tenant (a pickled Tenant row: no query to fetch it again)."""
-    from platform_app.services.migrations import tenant_migrate
-
-    return tenant_migrate(tenant, pending)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dockpulse.celery import app
 from dockpulse.tenancy import platform_context
+from dockpulse.tenancy.directory import fan_out
 from tenant_apps.accounts.services import expired_credentials_clear
 from tenant_apps.accounts.tasks import clear_expired
-
-from .models import Tenant
 
 
 @app.task(name="platform.clear_expired_all", queue="maintenance")
@@ -16,7 +15,4 @@ def clear_expired_all() -> int:
     active tenant (a suspended tenant's are cleared after it resumes)."""
     with platform_context():
         expired_credentials_clear()
-    ids = list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("id", flat=True))
-    for tenant_id in ids:
-        clear_expired.apply_async(args=[str(tenant_id)])
-    return len(ids)
+    return fan_out(clear_expired)

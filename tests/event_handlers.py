@@ -13,8 +13,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat
 
 from dockpulse.events.handlers import handler
+from dockpulse.events.models import EventLog
 from tenant_apps.customers.models import Customer
-from tenant_apps.events.models import EventLog
 
 
 def markers() -> Path:

@@ -5,47 +5,19 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
-from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from conftest import TEST_PASSWORD
 from dockpulse.tenancy import tenant_context
 from tenant_apps.accounts.models import User
+from tests.support import TEST_PASSWORD, api, assert_error, bearer, tokens
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-
-
-def api(host: str = "tenant-a.localhost") -> APIClient:
-    return APIClient(HTTP_HOST=host)
-
-
-def tokens(host: str = "tenant-a.localhost", email: str = "admin@tenant-a.example.com") -> dict:
-    response = api(host).post(
-        "/api/v1/auth/token/", {"email": email, "password": TEST_PASSWORD}, format="json"
-    )
-    assert response.status_code == 200, response.content
-    return response.json()
-
-
-def bearer(access: str, host: str = "tenant-a.localhost") -> APIClient:
-    client = api(host)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return client
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    assert body["error"]["code"] == code, body
-    return body["error"]
 
 
 def test_token_pair_carries_type_tenant_and_role(tenant_a):
     pair = tokens()
     with tenant_context(tenant_a):
-        refresh = RefreshToken(pair["refresh"])
+        refresh = RefreshToken(pair["refresh"])  # type: ignore[arg-type]  # a str is a token
     assert refresh["type"] == "staff"
     assert refresh["tenant"] == str(tenant_a.id)
     assert refresh["role"] == "admin"

@@ -8,33 +8,14 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from conftest import TEST_PASSWORD
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
-from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import user_create
 from tenant_apps.configuration.models import TenantModule
 from tenant_apps.customers.models import Customer
-from tenant_apps.events.models import EventLog
+from tests.factories import CustomerFactory
+from tests.support import client_for, fields_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")
-
-
-def client_for(tenant, role: str = "admin", host: str | None = None) -> APIClient:
-    email = f"{role}@{tenant.slug}.example.com"
-    with tenant_context(tenant):
-        if not User.objects.filter(email=email).exists():
-            user_create(email=email, name=role.title(), password=TEST_PASSWORD, role=role)
-    client = APIClient(HTTP_HOST=host or f"{tenant.slug}.localhost")
-    pair = client.post(
-        "/api/v1/auth/token/", {"email": email, "password": TEST_PASSWORD}, format="json"
-    ).json()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-    return client
-
-
-def fields_of(response) -> dict:
-    assert response.status_code == 400, response.content
-    return response.json()["error"]["fields"]
 
 
 ANNA = {
@@ -107,9 +88,7 @@ def test_role_matrix_for_customers(tenant_a, role, can_write):
     created = client.post("/api/v1/customers/", ANNA, format="json")
     assert created.status_code == (201 if can_write else 403)
     with tenant_context(tenant_a):
-        customer = Customer.objects.first() or Customer.objects.create(
-            name="Seed", phone="+48601000000"
-        )
+        customer = Customer.objects.first() or CustomerFactory.create()
     assert client.get(f"/api/v1/customers/{customer.id}/").status_code == 200
     patched = client.patch(f"/api/v1/customers/{customer.id}/", {"notes": "x"}, format="json")
     assert patched.status_code == (200 if can_write else 403)
@@ -119,7 +98,7 @@ def test_role_matrix_for_customers(tenant_a, role, can_write):
 
 def test_other_tenants_customer_is_404(tenant_a, tenant_b):
     with tenant_context(tenant_b):
-        b_customer = Customer.objects.create(name="B's", phone="+48602000000")
+        b_customer = CustomerFactory.create()
     client = client_for(tenant_a)
     assert client.get(f"/api/v1/customers/{b_customer.id}/").status_code == 404
     assert client.delete(f"/api/v1/customers/{b_customer.id}/").status_code == 404

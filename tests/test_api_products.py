@@ -9,11 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
 from tenant_apps.configuration.models import TenantModule
-from tenant_apps.events.models import EventLog
 from tenant_apps.products.models import Product
-from tests.test_api_customers import client_for, fields_of
+from tests.factories import ProductFactory
+from tests.support import client_for, fields_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -68,9 +69,7 @@ def test_role_matrix_for_products(tenant_a, role, can_write):
         201 if can_write else 403
     )
     with tenant_context(tenant_a):
-        product = Product.objects.first() or Product.objects.create(
-            code="P", name="P", price=Decimal("1")
-        )
+        product = Product.objects.first() or ProductFactory.create()
     assert client.get(f"/api/v1/products/{product.id}/").status_code == 200
     assert client.patch(f"/api/v1/products/{product.id}/", {"name": "Q"},
                         format="json").status_code == (200 if can_write else 403)  # fmt: skip
@@ -81,7 +80,7 @@ def test_role_matrix_for_products(tenant_a, role, can_write):
 
 def test_other_tenants_product_is_404(tenant_a, tenant_b):
     with tenant_context(tenant_b):
-        theirs = Product.objects.create(code="B-1", name="B", price=Decimal("1"))
+        theirs = ProductFactory.create()
     assert client_for(tenant_a).get(f"/api/v1/products/{theirs.id}/").status_code == 404
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from django.test import Client
 
-from conftest import run_manage
+from tests.support import run_manage
 
 HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 

@@ -7,39 +7,15 @@ import threading
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import TEST_PASSWORD
+from dockpulse.errors import PlanLimitError
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
-from platform_app.limits import PlanLimitError
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
 from tenant_apps.configuration.models import TenantModule
-from tenant_apps.events.models import EventLog
+from tests.support import client_for, new_user
 
 HOST = "tenant-a.localhost"
-
-
-def as_role(tenant, role: str) -> APIClient:
-    email = f"{role}@tenant-a.example.com"
-    with tenant_context(tenant):
-        if role != "admin" and not User.objects.filter(email=email).exists():
-            user_create(email=email, name=role.title(), password=TEST_PASSWORD, role=role)
-    client = APIClient(HTTP_HOST=HOST)
-    pair = client.post(
-        "/api/v1/auth/token/", {"email": email, "password": TEST_PASSWORD}, format="json"
-    ).json()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
-    return client
-
-
-def new_user(**overrides) -> dict:
-    payload = {
-        "email": "new.person@example.com",
-        "name": "New Person",
-        "role": "employee",
-        "password": "New-Person-Pass-1",
-    }
-    payload.update(overrides)
-    return payload
 
 
 @pytest.mark.django_db(databases="__all__")
@@ -47,7 +23,7 @@ def new_user(**overrides) -> dict:
     ("role", "allowed"), [("admin", True), ("manager", False), ("employee", False)]
 )
 def test_role_matrix_for_users_and_settings(tenant_a, role, allowed):
-    client = as_role(tenant_a, role)
+    client = client_for(tenant_a, role)
     with tenant_context(tenant_a):
         target = User.objects.get(email="admin@tenant-a.example.com")
     calls = [
@@ -71,7 +47,7 @@ def test_role_matrix_for_users_and_settings(tenant_a, role, allowed):
 
 @pytest.mark.django_db(databases="__all__")
 def test_admin_manages_users_with_events(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     created = client.post("/api/v1/users/", new_user(role="manager"), format="json")
     assert created.status_code == 201, created.content
     body = created.json()
@@ -103,7 +79,7 @@ def test_admin_manages_users_with_events(tenant_a):
 
 @pytest.mark.django_db(databases="__all__")
 def test_bad_user_input_is_400_per_field(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     response = client.post(
         "/api/v1/users/",
         {"email": "not-an-email", "name": "", "role": "boss", "password": "1"},
@@ -125,7 +101,7 @@ def test_bad_user_input_is_400_per_field(tenant_a):
 
 @pytest.mark.django_db(databases="__all__")
 def test_admin_cannot_lock_themselves_out(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     with tenant_context(tenant_a):
         me = User.objects.get(email="admin@tenant-a.example.com")
     demote = client.patch(f"/api/v1/users/{me.id}/", {"role": "employee"}, format="json")
@@ -137,7 +113,7 @@ def test_admin_cannot_lock_themselves_out(tenant_a):
 def test_other_tenants_user_id_is_404(tenant_a, tenant_b):
     with tenant_context(tenant_b):
         b_admin = User.objects.get(email="admin@tenant-b.example.com")
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     assert client.get(f"/api/v1/users/{b_admin.id}/").status_code == 404
     response = client.patch(f"/api/v1/users/{b_admin.id}/", {"name": "x"}, format="json")
     assert response.status_code == 404
@@ -146,7 +122,7 @@ def test_other_tenants_user_id_is_404(tenant_a, tenant_b):
 
 @pytest.mark.django_db(databases="__all__")
 def test_plan_limit_on_users_is_403_naming_the_limit(tenant_a):
-    client = as_role(tenant_a, "admin")  # business plan: 10 active users
+    client = client_for(tenant_a, "admin")  # business plan: 10 active users
     with tenant_context(tenant_a):
         active = User.objects.filter(is_active=True).count()
         for i in range(10 - active):
@@ -190,7 +166,7 @@ def test_concurrent_creates_at_the_limit_cannot_both_pass(make_tenant):
 
 @pytest.mark.django_db(databases="__all__")
 def test_admin_role_opens_the_admin_site_and_follows_role_changes(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     created = client.post("/api/v1/users/", new_user(role="admin"), format="json").json()
     site = APIClient(HTTP_HOST=HOST)
     site.post("/login/", {"username": "new.person@example.com", "password": "New-Person-Pass-1"})
@@ -204,7 +180,7 @@ def test_users_list_query_count_does_not_grow(tenant_a):
     from django.db import connections
     from django.test.utils import CaptureQueriesContext
 
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     counts = []
     for total in (5, 9):
         with tenant_context(tenant_a):

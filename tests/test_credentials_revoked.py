@@ -19,12 +19,12 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
-from conftest import TEST_PASSWORD
 from dockpulse.celery import app as celery_app
 from dockpulse.tenancy import platform_context, tenant_context
 from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.tokens import password_reset_tokens
-from tests.test_api_auth import api, bearer, tokens
+from tests.factories import UserFactory
+from tests.support import TEST_PASSWORD, api, bearer, browser_login, tokens
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -36,13 +36,11 @@ NEW_PASSWORD = "Another-Good-Pass-93"
 @pytest.fixture
 def staff(tenant_a):
     with tenant_context(tenant_a):
-        return User.objects.create_user(STAFF, TEST_PASSWORD, name="Staff", role=Role.EMPLOYEE)
+        return UserFactory.create(email=STAFF, name="Staff", role=Role.EMPLOYEE)
 
 
 def browser_session(email: str = STAFF, password: str = TEST_PASSWORD) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    response = client.post("/login/", {"username": email, "password": password})
-    assert response.status_code == 302, response.content
+    client = browser_login(email, password, HOST)
     assert client.get("/").status_code == 200
     return client
 

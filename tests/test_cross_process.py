@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import run_manage
 from platform_app.models import Tenant
 from platform_app.services import tenant_set_status
+from tests.support import run_manage
 
 
 def test_tenant_created_elsewhere_is_routed_without_restart(http_server, make_tenant):

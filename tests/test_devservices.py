@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from conftest import ROOT, _free_port, database_url_for_tests
 from dockpulse import devservices
+from tests.support import ROOT, database_url_for_tests, free_port
 
 
 def _server_url(name: str, user: str = "", password: str = "") -> str:
@@ -124,7 +124,7 @@ def test_a_role_that_may_not_create_it_gets_one_line_and_exit_2(
 
 
 def test_an_unreachable_server_gets_one_line_and_exit_2(tmp_path):
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     result = exec_true(f"postgresql://postgres@127.0.0.1:{port}/dockpulse_platform", tmp_path)
     assert result.returncode == 2, result.stderr
     message = _one_message(result.stderr)

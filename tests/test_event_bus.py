@@ -24,17 +24,18 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
-from conftest import ROOT, subprocess_env
 from dockpulse import events
+from dockpulse.actors import SYSTEM
+from dockpulse.events.models import EventDelivery, EventLog
 from dockpulse.tenancy import tenant_atomic, tenant_context
 from tenant_apps.accounts.models import User
+from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_create, customer_update
-from tenant_apps.events.models import EventDelivery, EventLog
+from tenant_apps.notifications.inputs import trigger_input
 from tenant_apps.notifications.models import NotificationDelivery
 from tenant_apps.notifications.services import trigger_create
-from tests.test_api_customers import client_for
-from tests.test_sales import order_body, seed
+from tests.support import ROOT, client_for, order_body, seed, subprocess_env
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
@@ -128,9 +129,11 @@ def bus(committed: None, tmp_path: Path) -> Iterator[Bus]:
 def emit_many(tenant: Any, count: int) -> Customer:
     """`count` committed events about one customer, each in its own transaction."""
     with tenant_context(tenant):
-        customer = customer_create(data={"name": "Busy", "phone": "605 000 001"})
+        customer = customer_create(
+            values=customer_input({"name": "Busy", "phone": "605 000 001"}), actor=SYSTEM
+        )
         for i in range(count - 1):
-            customer_update(customer=customer, data={"notes": f"call {i}"})
+            customer_update(customer=customer, changes={"notes": f"call {i}"}, actor=SYSTEM)
     return customer
 
 
@@ -201,7 +204,9 @@ def test_events_sent_while_the_worker_is_down_are_all_handled_once(bus, make_ten
 
 def _one_test_event(tenant: Any, event_type: str) -> tuple[Customer, EventLog]:
     with tenant_context(tenant):
-        customer = customer_create(data={"name": "Target", "phone": "605 000 002"})
+        customer = customer_create(
+            values=customer_input({"name": "Target", "phone": "605 000 002"}), actor=SYSTEM
+        )
         with tenant_atomic():
             event = events.emit(event_type=event_type, source_module="tests",
                                 entity_type="customer", entity_id=customer.id)  # fmt: skip
@@ -216,7 +221,9 @@ def _notes(tenant: Any, customer: Customer) -> str:
 def test_a_failing_handler_is_retried_with_its_tenant_and_acts_once(bus, make_tenant):
     tenant, bystander = make_tenant(), make_tenant()
     with tenant_context(bystander):
-        other = customer_create(data={"name": "Bystander", "phone": "605 000 002"})
+        other = customer_create(
+            values=customer_input({"name": "Bystander", "phone": "605 000 002"}), actor=SYSTEM
+        )
     bus.start_worker()
     bus.start_listener()
     customer, event = _one_test_event(tenant, "test.flaky")
@@ -281,10 +288,10 @@ def test_a_webhook_is_signed_and_a_500_is_retried_with_backoff(bus, make_tenant)
     data = seed(tenant)
     try:
         with tenant_context(tenant), override_settings(WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True):
-            trigger = trigger_create(data={
-                "name": "ERP", "event_type": "order.created", "action_type": "webhook",
-                "action_config": {"url": f"http://127.0.0.1:{server.server_port}/hook"},
-            })  # fmt: skip
+            trigger = trigger_create(values=trigger_input(
+                name="ERP", event_type="order.created", action_type="webhook",
+                action_config={"url": f"http://127.0.0.1:{server.server_port}/hook"},
+            ), actor=SYSTEM)  # fmt: skip
         bus.start_worker()
         bus.start_listener()
         client_for(tenant, "manager").post("/api/v1/orders/", order_body(data), format="json")

@@ -12,13 +12,15 @@ from django.core.management.base import CommandError
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from conftest import run_manage
+from dockpulse.actors import SYSTEM
 from dockpulse.events import delivery
 from dockpulse.tenancy import tenant_context
+from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.services import customer_create
 from tenant_apps.sales import services
+from tenant_apps.sales.inputs import quote_input
 from tenant_apps.sales.models import Quote
-from tests.test_sales import quote_body, seed
+from tests.support import quote_body, run_manage, seed
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -47,7 +49,9 @@ def test_bad_input_from_the_shell(tenant_a):
 
 def test_replay_for_one_tenant_stays_in_it(tenant_a, tenant_b):
     with tenant_context(tenant_b):
-        customer_create(data={"name": "B's", "phone": "607 000 001"})
+        customer_create(
+            values=customer_input({"name": "B's", "phone": "607 000 001"}), actor=SYSTEM
+        )
     with CaptureQueriesContext(connections[tenant_b.alias]) as queries_b:
         call_command("replay_events", "tenant-a", stdout=io.StringIO())
     assert len(queries_b) == 0
@@ -60,8 +64,8 @@ def test_expire_quotes_for_one_tenant_leaves_the_others(tenant_a, tenant_b):
     for tenant in (tenant_a, tenant_b):
         data = seed(tenant)
         with tenant_context(tenant):
-            quote = services.quote_create(data=quote_body(data))
-            services.quote_send(quote=quote)
+            quote = services.quote_create(values=quote_input(quote_body(data)), actor=SYSTEM)
+            services.quote_send(quote=quote, actor=SYSTEM)
             Quote.objects.filter(pk=quote.pk).update(valid_until=dt.date(2020, 1, 1))
             expired[tenant.slug] = quote.pk
     out = io.StringIO()

@@ -14,18 +14,20 @@ from django.test.utils import CaptureQueriesContext
 
 import tests.event_handlers  # noqa: F401  (registers the test handlers)
 from dockpulse import events
+from dockpulse.actors import SYSTEM
 from dockpulse.celery import MissingTenant
 from dockpulse.events import delivery
+from dockpulse.events.models import EventDelivery, EventLog
 from dockpulse.events.tasks import drain_events, run_delivery
 from dockpulse.tenancy import tenant_atomic, tenant_context
 from tenant_apps.accounts.models import User
+from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.models import Customer, TimelineEntry
 from tenant_apps.customers.services import customer_create, customer_update
-from tenant_apps.events.models import EventDelivery, EventLog
 from tenant_apps.notifications import services as notify
+from tenant_apps.notifications.inputs import trigger_input
 from tenant_apps.notifications.models import Notification, NotificationDelivery, WorkflowTrigger
-from tests.test_api_customers import client_for, fields_of
-from tests.test_sales import order_body, seed
+from tests.support import client_for, fields_of, order_body, seed
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -37,8 +39,10 @@ def undispatched() -> int:
 def test_drain_writes_one_row_per_handler_runs_database_handlers_once(tenant_a, tmp_path):
     with tenant_context(tenant_a):
         delivery.drain()  # whatever the fixtures left
-        customer = customer_create(data={"name": "Ola", "phone": "603 000 001"})
-        customer_update(customer=customer, data={"notes": "VIP"})
+        customer = customer_create(
+            values=customer_input({"name": "Ola", "phone": "603 000 001"}), actor=SYSTEM
+        )
+        customer_update(customer=customer, changes={"notes": "VIP"}, actor=SYSTEM)
         result = delivery.drain()
         assert result.events == 2 and undispatched() == 0
         rows = EventDelivery.objects.filter(event__entity_id=customer.id)
@@ -60,7 +64,9 @@ def test_drain_writes_one_row_per_handler_runs_database_handlers_once(tenant_a, 
 def test_a_failing_handler_is_retried_and_its_effect_happens_once(tenant_a, tmp_path, monkeypatch):
     monkeypatch.setenv("DOCKPULSE_TEST_MARKERS", str(tmp_path))
     with tenant_context(tenant_a):
-        customer = customer_create(data={"name": "Flaky", "phone": "603 000 002"})
+        customer = customer_create(
+            values=customer_input({"name": "Flaky", "phone": "603 000 002"}), actor=SYSTEM
+        )
         with tenant_atomic():
             event = events.emit(event_type="test.flaky", source_module="tests",
                                 entity_type="customer", entity_id=customer.id)  # fmt: skip
@@ -82,7 +88,9 @@ def test_a_failing_handler_is_retried_and_its_effect_happens_once(tenant_a, tmp_
 def test_one_bad_event_does_not_hold_back_its_batch(tenant_a):
     with tenant_context(tenant_a):
         delivery.drain()
-        customer = customer_create(data={"name": "Batch", "phone": "603 000 009"})
+        customer = customer_create(
+            values=customer_input({"name": "Batch", "phone": "603 000 009"}), actor=SYSTEM
+        )
         sent = []
         for bad in (False, True, False):
             with tenant_atomic():
@@ -107,7 +115,9 @@ def test_a_task_without_its_tenant_fails_and_never_reaches_another_database(tena
     assert isinstance(drain_events.apply(args=[]).result, MissingTenant)
     assert isinstance(drain_events.apply(args=[str(uuid.uuid4())]).result, MissingTenant)
     with tenant_context(tenant_b):
-        customer = customer_create(data={"name": "Bea", "phone": "603 000 003"})
+        customer = customer_create(
+            values=customer_input({"name": "Bea", "phone": "603 000 003"}), actor=SYSTEM
+        )
         delivery.drain()
         row = EventDelivery.objects.filter(event__entity_id=customer.id).first()
         assert row is not None
@@ -123,7 +133,9 @@ def test_a_task_without_its_tenant_fails_and_never_reaches_another_database(tena
 
 def test_tenant_a_drain_touches_only_tenant_a(tenant_a, tenant_b):
     with tenant_context(tenant_b):
-        customer_create(data={"name": "Left alone", "phone": "603 000 004"})
+        customer_create(
+            values=customer_input({"name": "Left alone", "phone": "603 000 004"}), actor=SYSTEM
+        )
         waiting_in_b = undispatched()
     with CaptureQueriesContext(connections[tenant_b.alias]) as queries_b:
         drain_events.apply(args=[str(tenant_a.id)])
@@ -142,9 +154,10 @@ def test_order_created_fires_the_default_sms_to_admins_once(tenant_a):
         admin.phone = "+48600100200"
         admin.save(update_fields=["phone"])
         delivery.drain()
+        from tenant_apps.sales.inputs import order_input
         from tenant_apps.sales.services import order_create
 
-        order = order_create(data=order_body(data))
+        order = order_create(values=order_input(order_body(data)), actor=SYSTEM)
         delivery.drain()
         rows = NotificationDelivery.objects.filter(event__entity_id=order.id)
         assert [(r.channel, r.recipient, r.status) for r in rows] == [
@@ -166,7 +179,9 @@ def test_push_trigger_stores_in_app_notifications_with_unread_count(tenant_a):
     assert created.status_code == 201, created.content
     with tenant_context(tenant_a):
         delivery.drain()
-        customer_create(data={"name": "Nowy Klient", "phone": "603 000 005"})
+        customer_create(
+            values=customer_input({"name": "Nowy Klient", "phone": "603 000 005"}), actor=SYSTEM
+        )
         delivery.drain()
     inbox = employee.get("/api/v1/notifications/").json()
     assert inbox["unread_count"] == 1
@@ -212,14 +227,15 @@ def test_webhook_to_a_private_address_is_refused_by_default(tenant_a):
     data = seed(tenant_a)
     with tenant_context(tenant_a):
         with override_settings(WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True):
-            trigger = notify.trigger_create(data={
-                "name": "local", "event_type": "order.created", "action_type": "webhook",
-                "action_config": {"url": "http://127.0.0.1:9/hook"},
-            })  # fmt: skip
+            trigger = notify.trigger_create(values=trigger_input(
+                name="local", event_type="order.created", action_type="webhook",
+                action_config={"url": "http://127.0.0.1:9/hook"},
+            ), actor=SYSTEM)  # fmt: skip
+        from tenant_apps.sales.inputs import order_input
         from tenant_apps.sales.services import order_create
 
         delivery.drain()
-        order = order_create(data=order_body(data))
+        order = order_create(values=order_input(order_body(data)), actor=SYSTEM)
         delivery.drain()
         row = NotificationDelivery.objects.get(trigger=trigger, event__entity_id=order.id)
         status, retry_in = notify.notification_send(delivery_id=row.id)
@@ -298,14 +314,17 @@ def test_a_webhook_failing_again_and_again_switches_its_trigger_off(tenant_a):
                 WEBHOOK_DISABLE_AFTER_FAILURES=2,
             ),
         ):
-            trigger = notify.trigger_create(data={
-                "name": "flaky ERP", "event_type": "customer.created", "action_type": "webhook",
-                "action_config": {"url": f"http://127.0.0.1:{server.server_port}/hook"},
-            })  # fmt: skip
+            trigger = notify.trigger_create(values=trigger_input(
+                name="flaky ERP", event_type="customer.created", action_type="webhook",
+                action_config={"url": f"http://127.0.0.1:{server.server_port}/hook"},
+            ), actor=SYSTEM)  # fmt: skip
             delivery.drain()
             outcomes = []
             for i in range(3):
-                customer_create(data={"name": f"C{i}", "phone": f"603 100 00{i}"})
+                customer_create(
+                    values=customer_input({"name": f"C{i}", "phone": f"603 100 00{i}"}),
+                    actor=SYSTEM,
+                )
                 delivery.drain()
                 trigger.refresh_from_db()
                 rows = NotificationDelivery.objects.filter(trigger=trigger, status="pending")
@@ -330,7 +349,9 @@ def test_a_webhook_failing_again_and_again_switches_its_trigger_off(tenant_a):
 def test_a_replay_of_one_handler_leaves_undispatched_events_to_the_drain(tenant_a):
     with tenant_context(tenant_a):
         delivery.drain()
-        customer = customer_create(data={"name": "Later", "phone": "603 200 001"})
+        customer = customer_create(
+            values=customer_input({"name": "Later", "phone": "603 200 001"}), actor=SYSTEM
+        )
         call_command("replay_events", "tenant-a", "--handler", "customers.timeline",
                      stdout=io.StringIO())  # fmt: skip
         event = EventLog.objects.get(entity_id=customer.id)
@@ -347,12 +368,12 @@ def test_an_unexpected_send_error_is_retried_then_given_up(tenant_a):
         SMS_BACKEND="dockpulse.notify.sms.HttpSmsBackend", SMS_PROVIDER_URL="",
         NOTIFICATION_MAX_ATTEMPTS=2,
     ):  # fmt: skip
-        notify.trigger_create(data={
-            "name": "text me", "event_type": "customer.created", "action_type": "sms",
-            "action_config": {"to": ["+48600900900"]},
-        })  # fmt: skip
+        notify.trigger_create(values=trigger_input(
+            name="text me", event_type="customer.created", action_type="sms",
+            action_config={"to": ["+48600900900"]},
+        ), actor=SYSTEM)  # fmt: skip
         delivery.drain()
-        customer_create(data={"name": "Z", "phone": "603 200 002"})
+        customer_create(values=customer_input({"name": "Z", "phone": "603 200 002"}), actor=SYSTEM)
         delivery.drain()
         row = NotificationDelivery.objects.get(recipient="+48600900900")
         status, retry_in = notify.notification_send(delivery_id=row.id)
@@ -368,20 +389,20 @@ def test_an_unexpected_send_error_is_retried_then_given_up(tenant_a):
 
 def test_a_broken_template_fails_its_trigger_only(tenant_a):
     with tenant_context(tenant_a):
-        bad = notify.trigger_create(data={
-            "name": "bad", "event_type": "customer.created", "action_type": "push",
-            "action_config": {"to": "staff"},
-        })  # fmt: skip
+        bad = notify.trigger_create(values=trigger_input(
+            name="bad", event_type="customer.created", action_type="push",
+            action_config={"to": "staff"},
+        ), actor=SYSTEM)  # fmt: skip
         # Written past the API's check (which refuses this name), as an old row could be.
         WorkflowTrigger.objects.filter(pk=bad.pk).update(
             action_config={"to": "staff", "template": "Not..Valid"}
         )
-        good = notify.trigger_create(data={
-            "name": "good", "event_type": "customer.created", "action_type": "push",
-            "action_config": {"to": "admins"},
-        })  # fmt: skip
+        good = notify.trigger_create(values=trigger_input(
+            name="good", event_type="customer.created", action_type="push",
+            action_config={"to": "admins"},
+        ), actor=SYSTEM)  # fmt: skip
         delivery.drain()
-        customer_create(data={"name": "Y", "phone": "603 200 003"})
+        customer_create(values=customer_input({"name": "Y", "phone": "603 200 003"}), actor=SYSTEM)
         delivery.drain()
         failed = NotificationDelivery.objects.filter(trigger=bad)
         assert set(failed.values_list("status", flat=True)) == {"failed"}
@@ -409,12 +430,14 @@ def test_trigger_secrets_urls_and_template_names_are_checked(tenant_a):
 
 def test_to_the_customer_on_customer_events_and_own_default_trigger_ids(tenant_a, tenant_b):
     with tenant_context(tenant_a):
-        notify.trigger_create(data={
-            "name": "welcome", "event_type": "customer.created", "action_type": "sms",
-            "action_config": {"to": "customer"},
-        })  # fmt: skip
+        notify.trigger_create(values=trigger_input(
+            name="welcome", event_type="customer.created", action_type="sms",
+            action_config={"to": "customer"},
+        ), actor=SYSTEM)  # fmt: skip
         delivery.drain()
-        customer_create(data={"name": "Welcome", "phone": "603 200 004"})
+        customer_create(
+            values=customer_input({"name": "Welcome", "phone": "603 200 004"}), actor=SYSTEM
+        )
         delivery.drain()
         assert NotificationDelivery.objects.filter(recipient="+48603200004").exists()
         ids_a = set(WorkflowTrigger.objects.filter(code__startswith="order.").values_list("id"))
@@ -433,12 +456,14 @@ def test_bad_ids_are_404_not_400(tenant_a):
 def test_log_lists_keep_a_constant_number_of_queries(tenant_a):
     manager = client_for(tenant_a, "manager")
     with tenant_context(tenant_a):
-        notify.trigger_create(data={
-            "name": "all staff", "event_type": "customer.created", "action_type": "push",
-            "action_config": {"to": "staff"},
-        })  # fmt: skip
+        notify.trigger_create(values=trigger_input(
+            name="all staff", event_type="customer.created", action_type="push",
+            action_config={"to": "staff"},
+        ), actor=SYSTEM)  # fmt: skip
         delivery.drain()
-        first = customer_create(data={"name": "Q0", "phone": "604 100 000"})
+        first = customer_create(
+            values=customer_input({"name": "Q0", "phone": "604 100 000"}), actor=SYSTEM
+        )
         delivery.drain()
 
     def counts() -> list[int]:
@@ -453,7 +478,10 @@ def test_log_lists_keep_a_constant_number_of_queries(tenant_a):
     few = counts()
     with tenant_context(tenant_a):
         for i in range(1, 20):
-            customer_create(data={"name": f"Q{i}", "phone": f"604 100 0{i:02d}"})
+            customer_create(
+                values=customer_input({"name": f"Q{i}", "phone": f"604 100 0{i:02d}"}),
+                actor=SYSTEM,
+            )
             customer_update_notes(first, i)
         delivery.drain()
     assert counts() == few
@@ -462,4 +490,4 @@ def test_log_lists_keep_a_constant_number_of_queries(tenant_a):
 def customer_update_notes(customer: Customer, i: int) -> None:
     from tenant_apps.customers.services import customer_update
 
-    customer_update(customer=customer, data={"notes": f"call {i}"})
+    customer_update(customer=customer, changes={"notes": f"call {i}"}, actor=SYSTEM)

@@ -6,18 +6,17 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from conftest import TEST_PASSWORD
 from dockpulse.tenancy import platform_context, tenant_context
 from dockpulse.tenancy.middleware import SESSION_TENANT_KEY
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
+from tests.support import TEST_PASSWORD, login_page
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
 def login(host: str, email: str, password: str) -> tuple[Client, bool]:
-    client = Client(HTTP_HOST=host)
-    response = client.post("/login/", {"username": email, "password": password})
+    client, response = login_page(host, email, password)
     return client, response.status_code == 302
 
 

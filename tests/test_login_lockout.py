@@ -11,10 +11,11 @@ from django.core import mail
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from conftest import TEST_PASSWORD
 from dockpulse.security import lockout
 from dockpulse.tenancy import platform_context, tenant_context
 from tenant_apps.accounts.models import Role, User
+from tests.factories import UserFactory
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -24,9 +25,9 @@ EMAIL = "shared@example.com"  # an account on tenant A, on tenant B and on the p
 def _users(tenant_a, tenant_b) -> None:
     for tenant in (tenant_a, tenant_b):
         with tenant_context(tenant):
-            User.objects.create_superuser(EMAIL, TEST_PASSWORD, name="Shared", is_staff=True)
+            UserFactory.create(email=EMAIL, name="Shared", role=Role.ADMIN)
     with platform_context():
-        User.objects.create_superuser(EMAIL, TEST_PASSWORD, name="Platform admin")
+        UserFactory.create(email=EMAIL, name="Platform admin", role=Role.ADMIN)
 
 
 def page_login(host: str, password: str, path: str = "/login/", **extra):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import psycopg
 
-from conftest import run_manage
 from dockpulse.tenancy import dbadmin, tenant_context
 from platform_app.models import Tenant
 from tenant_apps.configuration.models import TenantModule
+from tests.support import run_manage
 
 
 def execute(db_name: str, *statements: str) -> None:

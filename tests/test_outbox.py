@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 
 from dockpulse import events
 from dockpulse.events.bridge import CHANNEL, OutboxOutsideTransaction
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import dbadmin, tenant_atomic, tenant_context
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
-from tenant_apps.events.models import EventLog
 
 
 class Boom(Exception):

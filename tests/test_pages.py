@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from conftest import TEST_PASSWORD
 from dockpulse.tenancy import platform_context
 from tenant_apps.accounts.models import User
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

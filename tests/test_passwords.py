@@ -9,8 +9,7 @@ from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
 
-from conftest import TEST_PASSWORD
-from tests.test_api_auth import api, assert_error, bearer, tokens
+from tests.support import TEST_PASSWORD, api, assert_error, bearer, tokens
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from conftest import destroy_tenant, run_manage
 from dockpulse.tenancy import dbadmin, tenant_context
 from dockpulse.tenancy.registry import registry
 from platform_app import services
@@ -16,11 +15,7 @@ from platform_app.models import Tenant, TenantAuditLog
 from platform_app.services import provisioning
 from tenant_apps.accounts.models import User
 from tenant_apps.configuration.models import TenantModule
-
-
-def database_exists(name: str) -> bool:
-    with dbadmin.admin_connection() as conn:
-        return dbadmin.database_exists(conn, name)
+from tests.support import database_exists, destroy_tenant, run_manage
 
 
 def test_command_creates_a_tenant_reachable_over_http(committed, http_server):

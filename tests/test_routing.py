@@ -7,7 +7,6 @@ from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import TEST_PASSWORD
 from dockpulse.tenancy import (
     NoTenantContext,
     WrongContext,
@@ -19,6 +18,7 @@ from dockpulse.tenancy import (
 from platform_app.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.configuration.models import TenantModule
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 

@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 from typing import Any
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,46 +16,26 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from dockpulse.actors import SYSTEM, staff_actor
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
 from tenant_apps.accounts.models import User
+from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_create
-from tenant_apps.events.models import EventLog
 from tenant_apps.products.models import Product
-from tenant_apps.products.services import product_create
 from tenant_apps.sales import services
+from tenant_apps.sales.inputs import order_input, quote_input
 from tenant_apps.sales.models import Order, OrderStatusChange, Quote
 from tenant_apps.sales.services.lines import line_amounts
 from tenant_apps.sales.services.numbering import format_number, pattern_check
-from tests.test_api_customers import client_for, fields_of
+from tests.support import client_for, fields_of, order_body, quote_body, seed
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
-def seed(tenant: Any) -> dict[str, Any]:
-    """A customer and three products in `tenant`, made through the services."""
-    with tenant_context(tenant):
-        customer = Customer.objects.filter(phone="+48601234567").first() or customer_create(
-            data={"name": "Anna Kowalska", "phone": "601 234 567", "email": "anna@example.com",
-                  "address": {"street": "Długa 5", "postal_code": "00-001", "city": "Warszawa"}}
-        )  # fmt: skip
-        products = {}
-        for code, price, vat, unit in (
-            ("P1", "19.99", "23", "szt"), ("P2", "4.10", "5", "kg"), ("P3", "0.05", "zw", "szt"),
-        ):  # fmt: skip
-            products[code] = Product.objects.filter(code=code).first() or product_create(
-                data={"code": code, "name": f"Product {code}", "price": price,
-                      "vat_rate": vat, "unit": unit}
-            )  # fmt: skip
-    return {"customer": customer, **products}
-
-
-def order_body(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "customer": str(data["customer"].id),
-        "lines": [{"product": str(data["P1"].id), "quantity": "2"}],
-        **extra,
-    }
+def tenant_today(tenant) -> dt.date:
+    return timezone.localdate(timezone=ZoneInfo(tenant.time_zone))
 
 
 def events_of(tenant: Any, entity_id: Any) -> list[str]:
@@ -265,14 +246,16 @@ def test_list_filters_and_constant_query_count(tenant_a):
     data = seed(tenant_a)
     manager = client_for(tenant_a, "manager")
     with tenant_context(tenant_a):
-        other = customer_create(data={"name": "Bob", "phone": "602 000 000"})
+        other = customer_create(
+            values=customer_input({"name": "Bob", "phone": "602 000 000"}), actor=SYSTEM
+        )
         user = User.objects.get(email="manager@tenant-a.example.com")
         for i in range(5):
-            services.order_create(data={
+            services.order_create(values=order_input({
                 "customer": (other if i % 2 else data["customer"]).id,
                 "lines": [{"product": data["P1"].id, "quantity": "1"},
                           {"product": data["P2"].id, "quantity": "2"}],
-            }, actor=user)  # fmt: skip
+            }), actor=staff_actor(user))  # fmt: skip
 
     def count_queries() -> int:
         with CaptureQueriesContext(connections[tenant_a.alias]) as queries:
@@ -283,9 +266,9 @@ def test_list_filters_and_constant_query_count(tenant_a):
     five = count_queries()
     with tenant_context(tenant_a):
         for _ in range(45):
-            services.order_create(data={
+            services.order_create(values=order_input({
                 "customer": other.id, "lines": [{"product": data["P3"].id, "quantity": "3"}],
-            }, actor=user)  # fmt: skip
+            }), actor=staff_actor(user))  # fmt: skip
     assert manager.get("/api/v1/orders/").json()["count"] == 50
     assert count_queries() == five
 
@@ -294,7 +277,8 @@ def test_list_filters_and_constant_query_count(tenant_a):
     first = by_customer["results"][-1]["number"]
     found = manager.get(f"/api/v1/orders/?search={first}").json()["results"]
     assert [o["number"] for o in found] == [first]
-    today = timezone.localdate().isoformat()
+    # "Today" is the tenant's: between 23:00 and 24:00 UTC it is already tomorrow in Warsaw.
+    today = tenant_today(tenant_a).isoformat()
     span = f"created_from={today}&created_to={today}"
     assert manager.get(f"/api/v1/orders/?{span}").json()["count"] == 50
     assert manager.get("/api/v1/orders/?created_to=2000-01-01").json()["count"] == 0
@@ -323,30 +307,21 @@ def test_numbers_restart_each_year_in_the_tenants_time_zone(tenant_a):
     # 23:30 UTC on 31 December is already 1 January in Warsaw (the tenant's zone).
     new_year = dt.datetime(2026, 12, 31, 23, 30, tzinfo=dt.UTC)
     with tenant_context(tenant_a):
-        first = services.order_create(data=order_body(data))
+        first = services.order_create(values=order_input(order_body(data)), actor=SYSTEM)
         with mock.patch("django.utils.timezone.now", return_value=new_year):
-            second = services.order_create(data=order_body(data))
-            third = services.order_create(data=order_body(data))
-        services.number_series_set(document_type="order", pattern="Z/{YY}/{MM}/{NNNN}")
+            second = services.order_create(values=order_input(order_body(data)), actor=SYSTEM)
+            third = services.order_create(values=order_input(order_body(data)), actor=SYSTEM)
+        services.number_series_set(
+            document_type="order", pattern="Z/{YY}/{MM}/{NNNN}", actor=SYSTEM
+        )
         with mock.patch("django.utils.timezone.now", return_value=new_year):
-            fourth = services.order_create(data=order_body(data))
+            fourth = services.order_create(values=order_input(order_body(data)), actor=SYSTEM)
     assert first.number.endswith("-001") or first.number.startswith("ZAM-")
     assert (second.number, third.number) == ("ZAM-2027-001", "ZAM-2027-002")
     assert fourth.number == "Z/27/01/0001"
 
 
 # --- quotes ------------------------------------------------------------------------------
-
-
-def quote_body(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "customer": str(data["customer"].id),
-        "lines": [
-            {"product": str(data["P1"].id), "quantity": "10", "discount": "5"},
-            {"description": "Installation", "quantity": "2", "unit": "h", "unit_price": "150"},
-        ],
-        **extra,
-    }
 
 
 def test_quote_send_accept_makes_one_order(tenant_a):
@@ -413,7 +388,7 @@ def test_quote_validity(tenant_a):
     assert fields_of(past) == {"valid_until": ["The date cannot be in the past."]}
     quote = manager.post("/api/v1/quotes/", quote_body(data), format="json").json()
     default_until = dt.date.fromisoformat(quote["valid_until"])
-    assert default_until == timezone.localdate() + dt.timedelta(days=30)
+    assert default_until == tenant_today(tenant_a) + dt.timedelta(days=30)
     manager.post(f"/api/v1/quotes/{quote['id']}/send/")
     with tenant_context(tenant_a):
         assert services.quotes_expire(today=default_until) == 0  # valid through that day
@@ -501,8 +476,10 @@ def test_huge_totals_far_dates_and_a_departed_handler(tenant_a):
     assert manager.get("/api/v1/orders/?created_to=9999-12-31").status_code == 200
     with tenant_context(tenant_a):
         seller = User.objects.get(email="manager@tenant-a.example.com")
-        quote = services.quote_create(data=quote_body(data), actor=seller)
-        services.quote_send(quote=quote)
+        quote = services.quote_create(
+            values=quote_input(quote_body(data)), actor=staff_actor(seller)
+        )
+        services.quote_send(quote=quote, actor=SYSTEM)
         User.objects.filter(pk=seller.pk).update(is_active=False)
-        accepted = services.quote_accept(quote=quote)
+        accepted = services.quote_accept(quote=quote, actor=SYSTEM)
         assert accepted.order is not None and accepted.order.assigned_to is None

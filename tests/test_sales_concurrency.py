@@ -8,12 +8,14 @@ import threading
 from django.db import connections
 from django.utils import timezone
 
+from dockpulse.actors import SYSTEM
 from dockpulse.errors import StateConflict
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
-from tenant_apps.events.models import EventLog
 from tenant_apps.sales import services
+from tenant_apps.sales.inputs import order_input, quote_input
 from tenant_apps.sales.models import Order, Quote
-from tests.test_sales import order_body, quote_body, seed
+from tests.support import order_body, quote_body, seed
 
 
 def test_concurrent_orders_get_consecutive_numbers(make_tenant):
@@ -27,7 +29,8 @@ def test_concurrent_orders_get_consecutive_numbers(make_tenant):
         try:
             barrier.wait()
             with tenant_context(tenant):
-                numbers.append(services.order_create(data=order_body(data)).number)
+                order = services.order_create(values=order_input(order_body(data)), actor=SYSTEM)
+                numbers.append(order.number)
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -47,8 +50,8 @@ def test_concurrent_accepts_make_exactly_one_order(make_tenant):
     tenant = make_tenant()
     data = seed(tenant)
     with tenant_context(tenant):
-        quote = services.quote_create(data=quote_body(data))
-        services.quote_send(quote=quote)
+        quote = services.quote_create(values=quote_input(quote_body(data)), actor=SYSTEM)
+        services.quote_send(quote=quote, actor=SYSTEM)
     outcomes: list[str] = []
     barrier = threading.Barrier(2)
 
@@ -56,7 +59,7 @@ def test_concurrent_accepts_make_exactly_one_order(make_tenant):
         try:
             barrier.wait()
             with tenant_context(tenant):
-                services.quote_accept(quote=quote)
+                services.quote_accept(quote=quote, actor=SYSTEM)
             outcomes.append("accepted")
         except StateConflict:
             outcomes.append("conflict")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT, subprocess_env
+from tests.support import ROOT, subprocess_env
 
 
 def run_check(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

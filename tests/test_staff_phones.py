@@ -4,13 +4,11 @@ one), whether they come through the API or the tenant's Django admin."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from conftest import TEST_PASSWORD
 from dockpulse.tenancy import tenant_context
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
-from tests.test_api_users import as_role, new_user
+from tests.support import TEST_PASSWORD, browser_login, client_for, new_user
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -33,7 +31,7 @@ def an_employee(tenant, email: str = "phone.person@example.com", phone: str = ""
 
 
 def test_api_create_stores_a_spaced_phone_in_e164(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     created = client.post("/api/v1/users/", new_user(phone="+48 600 700 800"), format="json")
     assert created.status_code == 201, created.content
     assert created.json()["phone"] == "+48600700800"
@@ -41,14 +39,14 @@ def test_api_create_stores_a_spaced_phone_in_e164(tenant_a):
 
 
 def test_api_create_without_a_country_code_assumes_poland(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     created = client.post("/api/v1/users/", new_user(phone="600 700 800"), format="json")
     assert created.status_code == 201, created.content
     assert stored_phone(tenant_a, "new.person@example.com") == "+48600700800"
 
 
 def test_api_create_without_a_phone_keeps_it_empty(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     created = client.post("/api/v1/users/", new_user(), format="json")
     assert created.status_code == 201, created.content
     assert created.json()["phone"] == ""
@@ -56,7 +54,7 @@ def test_api_create_without_a_phone_keeps_it_empty(tenant_a):
 
 
 def test_api_create_refuses_a_bad_phone_on_its_field(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     response = client.post("/api/v1/users/", new_user(phone="12"), format="json")
     assert response.status_code == 400, response.content
     assert response.json()["error"]["fields"]["phone"] == [NOT_VALID]
@@ -65,7 +63,7 @@ def test_api_create_refuses_a_bad_phone_on_its_field(tenant_a):
 
 
 def test_api_update_normalises_refuses_and_clears_the_phone(tenant_a):
-    client = as_role(tenant_a, "admin")
+    client = client_for(tenant_a, "admin")
     user = an_employee(tenant_a)
     url = f"/api/v1/users/{user.id}/"
     spaced = client.patch(url, {"phone": "+48 600 700 800"}, format="json")
@@ -86,12 +84,6 @@ def test_api_update_normalises_refuses_and_clears_the_phone(tenant_a):
 # --- the tenant's Django admin -----------------------------------------------------------
 
 
-def admin_client() -> Client:
-    client = Client(HTTP_HOST="tenant-a.localhost")
-    client.post("/login/", {"username": "admin@tenant-a.example.com", "password": TEST_PASSWORD})
-    return client
-
-
 ADD_FORM = {
     "email": "desk@example.com",
     "name": "Front Desk",
@@ -102,7 +94,7 @@ ADD_FORM = {
 
 
 def test_admin_add_form_stores_a_spaced_phone_in_e164(tenant_a):
-    client = admin_client()
+    client = browser_login()
     assert 'name="phone"' in client.get("/admin/accounts/user/add/").content.decode()
     response = client.post("/admin/accounts/user/add/", {**ADD_FORM, "phone": "+48 600 700 800"})
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -110,7 +102,7 @@ def test_admin_add_form_stores_a_spaced_phone_in_e164(tenant_a):
 
 
 def test_admin_add_form_shows_a_bad_phone_on_its_field(tenant_a):
-    client = admin_client()
+    client = browser_login()
     response = client.post("/admin/accounts/user/add/", {**ADD_FORM, "phone": "12"})
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["phone"] == [NOT_VALID]
@@ -132,7 +124,7 @@ def change_form(user: User, phone: str) -> dict[str, str]:
 
 def test_admin_change_form_stores_a_spaced_phone_in_e164(tenant_a):
     user = an_employee(tenant_a)
-    client = admin_client()
+    client = browser_login()
     url = f"/admin/accounts/user/{user.pk}/change/"
     response = client.post(url, change_form(user, "600 700 800"))
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -141,7 +133,7 @@ def test_admin_change_form_stores_a_spaced_phone_in_e164(tenant_a):
 
 def test_admin_change_form_shows_a_bad_phone_on_its_field(tenant_a):
     user = an_employee(tenant_a, phone="601 234 567")
-    client = admin_client()
+    client = browser_login()
     url = f"/admin/accounts/user/{user.pk}/change/"
     response = client.post(url, {**change_form(user, "12"), "name": "Renamed"})
     assert response.status_code == 200

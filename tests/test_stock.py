@@ -8,114 +8,44 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, connections
-from django.db.models import F, Sum
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conftest import TEST_PASSWORD
+from dockpulse.actors import SYSTEM
 from dockpulse.events.handlers import get_handler, handlers_for
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_atomic, tenant_context
-from tenant_apps.accounts.models import User
 from tenant_apps.configuration.models import TenantModule
-from tenant_apps.events.models import EventLog
 from tenant_apps.products.models import Product
 from tenant_apps.sales import services as sales
-from tenant_apps.sales.models import Order
+from tenant_apps.sales.inputs import order_changes, order_input
 from tenant_apps.stock import services
+from tenant_apps.stock.inputs import warehouse_input
 from tenant_apps.stock.models import StockLevel, StockMovement, StockReservation, Warehouse
-from tests.test_api_customers import client_for, fields_of
-from tests.test_sales import seed
+from tests.support import (
+    HANDLER_OF,
+    STOCK_URLS,
+    assert_books_balance,
+    browser_login,
+    client_for,
+    fields_of,
+    handle,
+    level_of,
+    make_order,
+    move,
+    numbers,
+    receive,
+    seed,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 D = Decimal
-HANDLER_OF = {
-    "order.created": "stock.reserve",
-    "entity.updated": "stock.resync",
-    "order.cancelled": "stock.release",
-    "order.shipped": "stock.consume",
-}
 
 
-# --- helpers (the concurrency tests use them too) ----------------------------------------
-
-
-def receive(tenant: Any, product: Product, quantity: str, **kw: Any) -> StockMovement:
-    with tenant_context(tenant):
-        return services.stock_receive(
-            product=product, quantity=quantity, reason=kw.pop("reason", "delivery"), **kw
-        )
-
-
-def staff(tenant: Any, role: str = "manager") -> User:
-    with tenant_context(tenant):
-        email = f"{role}@{tenant.slug}.example.com"
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            from tenant_apps.accounts.services import user_create
-
-            user = user_create(email=email, name=role.title(), password=TEST_PASSWORD, role=role)
-        return user
-
-
-def make_order(tenant: Any, data: dict[str, Any], *lines: tuple[Any, str], **kw: Any) -> Order:
-    """An order through the sales service; lines are (product or description, quantity)."""
-    body = []
-    for what, quantity in lines:
-        if isinstance(what, Product):
-            body.append({"product": what.id, "quantity": quantity})
-        else:
-            body.append({"description": what, "quantity": quantity, "unit_price": "1"})
-    with tenant_context(tenant):
-        return sales.order_create(
-            data={"customer": data["customer"].id, "lines": body}, actor=kw.get("actor")
-        )
-
-
-def handle(tenant: Any, order: Order | Any, event_type: str = "order.created") -> None:
-    """Run stock's handler of the order's latest `event_type` event, as the bus would."""
-    with tenant_context(tenant):
-        event = (
-            EventLog.objects.filter(entity_id=getattr(order, "id", order), event_type=event_type)
-            .order_by("-created_at")
-            .first()
-        )
-        assert event is not None, event_type
-        get_handler(HANDLER_OF[event_type]).func(event)
-
-
-def move(tenant: Any, order: Order, *statuses: str, actor: Any = None) -> Order:
-    with tenant_context(tenant):
-        for status in statuses:
-            order = sales.order_transition(
-                order=order, to=status, actor=actor,
-                tracking_number="TRACK-1" if status == "shipped" else "",
-            )  # fmt: skip
-    return order
-
-
-def level_of(tenant: Any, product: Product, warehouse: Warehouse | None = None) -> StockLevel:
-    with tenant_context(tenant):
-        warehouse = warehouse or Warehouse.objects.get(is_default=True)
-        return StockLevel.objects.get(product=product, warehouse=warehouse)
-
-
-def numbers(level: StockLevel) -> tuple[Decimal, Decimal, Decimal]:
-    return level.on_hand, level.reserved, level.available
-
-
-def assert_books_balance(tenant: Any) -> None:
-    """For every level: the ledger sums to on_hand and reserved, and the active
-    reservations sum to reserved."""
-    with tenant_context(tenant):
-        for level in StockLevel.objects.all():
-            ledger = level.movements.aggregate(
-                on_hand=Sum("on_hand_change"), reserved=Sum("reserved_change")
-            )
-            held = level.reservations.filter(status="active").aggregate(q=Sum("quantity"))["q"]
-            assert (ledger["on_hand"] or 0) == level.on_hand, level
-            assert (ledger["reserved"] or 0) == level.reserved, level
-            assert (held or 0) == level.reserved, level
+# --- helpers -----------------------------------------------------------------------------
 
 
 def stock_events(tenant: Any, event_type: str) -> list[EventLog]:
@@ -223,7 +153,8 @@ def test_bad_operations_are_400_per_field_and_write_nothing(tenant_a, tenant_b):
     handle(tenant_a, order)  # 4 of the 5 are held
     with tenant_context(tenant_a):
         inactive = services.warehouse_create(
-            data={"code": "OLD", "name": "Old", "is_active": False}
+            values=warehouse_input({"code": "OLD", "name": "Old", "is_active": False}),
+            actor=SYSTEM,
         )
     before = writes(tenant_a)
     p1 = str(data["P1"].id)
@@ -337,7 +268,7 @@ def test_order_created_reserves_backorders_the_rest_and_shows_it_on_the_lines(te
     receive(tenant_a, data["P1"], "5")
     order = make_order(
         tenant_a, data, (data["P1"], "3"), (data["P2"], "2"), ("Transport", "1"),
-        (data["P1"], "4"), actor=staff(tenant_a),
+        (data["P1"], "4"), actor=staff_user(tenant_a),
     )  # fmt: skip
     lines = manager.get(f"/api/v1/orders/{order.id}/").json()["lines"]
     # Not handled yet: stock has said nothing about the lines.
@@ -455,10 +386,10 @@ def test_replaced_lines_of_a_new_order_are_released_and_reserved_again(tenant_a)
     order = make_order(tenant_a, data, (data["P1"], "4"))
     handle(tenant_a, order)
     with tenant_context(tenant_a):
-        sales.order_update(order=order, data={"lines": [
+        sales.order_update(order=order, changes=order_changes({"lines": [
             {"product": data["P1"].id, "quantity": "1"},
             {"product": data["P3"].id, "quantity": "2"},
-        ]})  # fmt: skip
+        ]}), actor=SYSTEM)  # fmt: skip
     assert numbers(level_of(tenant_a, data["P1"])) == (D(10), D(4), D(6))  # not handled yet
     handle(tenant_a, order, "entity.updated")
     handle(tenant_a, order, "entity.updated")
@@ -472,7 +403,9 @@ def test_replaced_lines_of_a_new_order_are_released_and_reserved_again(tenant_a)
     assert statuses == [("active", D(0), D(2)), ("active", D(1), D(0)), ("released", D(4), D(0))]
     # Other entity updates are none of stock's business.
     with tenant_context(tenant_a):
-        sales.order_update(order=order, data={"notes": "call first"})
+        sales.order_update(
+            order=order, changes=order_changes({"notes": "call first"}), actor=SYSTEM
+        )
     before = writes(tenant_a)
     handle(tenant_a, order, "entity.updated")
     assert writes(tenant_a) == before
@@ -483,9 +416,9 @@ def test_a_line_in_another_unit_than_the_product_is_not_taken_from_stock(tenant_
     data = seed(tenant_a)
     receive(tenant_a, data["P2"], "100")  # kilograms
     with tenant_context(tenant_a):
-        order = sales.order_create(data={"customer": data["customer"].id, "lines": [
+        order = sales.order_create(values=order_input({"customer": data["customer"].id, "lines": [
             {"product": data["P2"].id, "quantity": "1", "unit": "t"},
-        ]})  # fmt: skip
+        ]}), actor=SYSTEM)  # fmt: skip
     handle(tenant_a, order)
     assert numbers(level_of(tenant_a, data["P2"])) == (D(100), D(0), D(100))
     with tenant_context(tenant_a):
@@ -520,9 +453,10 @@ def test_stock_low_once_per_downward_crossing(tenant_a):
     receive(tenant_a, data["P1"], "5")  # available 6: above again, no alert upwards
     assert len(stock_events(tenant_a, "stock.low")) == 1
     with tenant_context(tenant_a):
-        services.stock_adjust(product=data["P1"], quantity="-2", reason="broken")  # 4: not low
-        services.stock_adjust(product=data["P1"], quantity="-2", reason="broken")  # 2: crossed
-        services.stock_adjust(product=data["P1"], quantity="-1", reason="broken")  # 1: still low
+        for change in ("-2", "-2", "-1"):  # 4: not low; 2: crossed; 1: still low
+            services.stock_adjust(
+                product=data["P1"], quantity=D(change), reason="broken", actor=SYSTEM
+            )
     assert len(stock_events(tenant_a, "stock.low")) == 2
     # A threshold of 0 is off.
     manager.patch(f"/api/v1/stock/levels/{level.id}/", {"low_stock_threshold": "0"},
@@ -585,9 +519,6 @@ def test_warehouses_one_default_moves_and_reservations_come_from_it(tenant_a):
 # --- modules, roles, isolation, query counts ---------------------------------------------
 
 
-STOCK_URLS = ["/api/v1/stock/levels/", "/api/v1/stock/movements/", "/api/v1/warehouses/"]
-
-
 def test_stock_module_off_reserves_nothing_and_answers_404(tenant_a):
     data = seed(tenant_a)
     receive(tenant_a, data["P1"], "10")
@@ -637,7 +568,9 @@ def test_tenant_a_cannot_read_or_change_tenant_b_stock(tenant_a, tenant_b):
     movement = receive(tenant_b, data_b["P1"], "7")
     level_b = level_of(tenant_b, data_b["P1"])
     with tenant_context(tenant_b):
-        warehouse_b = services.warehouse_create(data={"code": "B2", "name": "B two"})
+        warehouse_b = services.warehouse_create(
+            values=warehouse_input({"code": "B2", "name": "B two"}), actor=SYSTEM
+        )
         default_b = Warehouse.objects.get(is_default=True)
     client_a = client_for(tenant_a, "admin")
     before_b = writes(tenant_b)
@@ -693,14 +626,17 @@ def test_stock_lists_keep_a_constant_number_of_queries(tenant_a):
         with tenant_context(tenant_a):
             for i in range(made, total):
                 product = Product.objects.create(code=f"Q{i:03d}", name=f"Q {i}", price=D(1))
-                services.stock_receive(product=product, quantity="2", reason="count")
+                services.stock_receive(product=product, quantity=D(2), reason="count",
+                                       actor=SYSTEM)  # fmt: skip
                 if i:  # the default warehouse plus (total - 1) more
-                    services.warehouse_create(data={"code": f"W{i:03d}", "name": f"W {i}"})
-                order = sales.order_create(data={"customer": data["customer"].id, "lines": [
-                    {"product": product.id, "quantity": "1"}, {"product": product.id,
-                                                               "quantity": "3"},
-                ]})  # fmt: skip
-                services.stock_reserve_order(order_id=order.id)
+                    services.warehouse_create(values=warehouse_input(
+                        {"code": f"W{i:03d}", "name": f"W {i}"}), actor=SYSTEM)  # fmt: skip
+                order = sales.order_create(values=order_input({
+                    "customer": data["customer"].id, "lines": [
+                        {"product": product.id, "quantity": "1"},
+                        {"product": product.id, "quantity": "3"}],
+                }), actor=SYSTEM)  # fmt: skip
+                services.stock_reserve_order(order_id=order.id, actor=SYSTEM)
         made = total
         for url in counts:
             counts[url].append(_count(manager, tenant_a, url))
@@ -716,8 +652,7 @@ def test_stock_lists_keep_a_constant_number_of_queries(tenant_a):
 
 def test_admin_receipts_go_through_the_service_and_the_ledger_is_read_only(tenant_a):
     data = seed(tenant_a)
-    client = Client(HTTP_HOST="tenant-a.localhost")
-    client.post("/login/", {"username": "admin@tenant-a.example.com", "password": TEST_PASSWORD})
+    client = browser_login()
     form = {"operation": "receipt", "product": str(data["P1"].id), "warehouse": "",
             "quantity": "-4", "reason": "delivery", "reference": ""}  # fmt: skip
     bad = client.post("/admin/stock/stockmovement/add/", form)

@@ -1,4 +1,4 @@
-"""Stock under concurrency (DESIGN section 7). These tests commit, each on a tenant of its
+"""Stock under concurrency (docs/stock.md, "Locking"). These tests commit, each on a tenant of its
 own (no django_db mark: a flush would wipe the shared tenants); every thread closes its
 connections."""
 
@@ -13,19 +13,12 @@ from typing import Any
 from django.db import connections
 from django.db.models import Sum
 
+from dockpulse.actors import SYSTEM
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
-from tenant_apps.events.models import EventLog
 from tenant_apps.stock import services
 from tenant_apps.stock.models import StockReservation
-from tests.test_sales import seed
-from tests.test_stock import (
-    assert_books_balance,
-    handle,
-    level_of,
-    make_order,
-    numbers,
-    receive,
-)
+from tests.support import assert_books_balance, handle, level_of, make_order, numbers, receive, seed
 
 D = Decimal
 
@@ -119,12 +112,14 @@ def test_adjustments_racing_reservations_never_break_the_books(make_tenant):
     receive(tenant, data["P1"], "10")
     level = level_of(tenant, data["P1"])
     with tenant_context(tenant):
-        services.stock_level_update(level=level, data={"low_stock_threshold": "5"})
+        services.stock_level_update(level=level, low_stock_threshold=D(5), actor=SYSTEM)
     orders = [make_order(tenant, data, (data["P1"], "1")) for _ in range(10)]
 
     def adjust() -> None:
         with tenant_context(tenant):
-            services.stock_adjust(product=data["P1"], quantity="-1", reason="stocktake")
+            services.stock_adjust(
+                product=data["P1"], quantity=D(-1), reason="stocktake", actor=SYSTEM
+            )
 
     calls: list[Callable[[], Any]] = [partial(handle, tenant, order) for order in orders]
     errors = run_together(calls + [adjust] * 10)

@@ -7,9 +7,7 @@ from __future__ import annotations
 from dockpulse.tenancy import tenant_context
 from tenant_apps.configuration.models import TenantModule
 from tenant_apps.stock.models import StockLevel, StockMovement, StockReservation
-from tests.test_api_customers import client_for
-from tests.test_sales import seed
-from tests.test_stock import STOCK_URLS, handle, make_order, move
+from tests.support import STOCK_URLS, client_for, handle, make_order, move, seed
 
 
 def test_services_template_has_no_stock(make_tenant):

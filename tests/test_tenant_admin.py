@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from conftest import TEST_PASSWORD
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
 from tenant_apps.customers.models import Customer
-from tenant_apps.events.models import EventLog
 from tenant_apps.products.models import Product
+from tests.support import browser_login, order_body, quote_body, seed
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
 
-def admin_client() -> Client:
-    client = Client(HTTP_HOST="tenant-a.localhost")
-    client.post("/login/", {"username": "admin@tenant-a.example.com", "password": TEST_PASSWORD})
-    return client
-
-
 def test_admin_customer_form_validates_and_sends_events(tenant_a):
-    client = admin_client()
+    client = browser_login()
     form = {
         "name": "Adam", "company_name": "", "phone": "601 234 567", "email": "", "nip": "123",
         "notes": "", "tags": "", "is_portal_active": "on", "address_street": "",
@@ -41,7 +34,7 @@ def test_admin_customer_form_validates_and_sends_events(tenant_a):
 
 
 def test_admin_product_search_and_delete_go_through_services(tenant_a):
-    client = admin_client()
+    client = browser_login()
     response = client.post(
         "/admin/products/product/add/",
         {"code": "A-1", "name": "Apple", "description": "", "category": "fruit",
@@ -61,15 +54,16 @@ def test_admin_product_search_and_delete_go_through_services(tenant_a):
 
 
 def test_admin_orders_and_quotes_pages_and_actions_use_the_services(tenant_a):
+    from dockpulse.actors import SYSTEM
     from tenant_apps.sales import services
+    from tenant_apps.sales.inputs import order_input, quote_input
     from tenant_apps.sales.models import Order, Quote
-    from tests.test_sales import order_body, quote_body, seed
 
     data = seed(tenant_a)
     with tenant_context(tenant_a):
-        order = services.order_create(data=order_body(data))
-        quote = services.quote_create(data=quote_body(data))
-    client = admin_client()
+        order = services.order_create(values=order_input(order_body(data)), actor=SYSTEM)
+        quote = services.quote_create(values=quote_input(quote_body(data)), actor=SYSTEM)
+    client = browser_login()
     listing = client.get("/admin/sales/order/")
     assert listing.status_code == 200 and order.number in listing.content.decode()
     page = client.get(f"/admin/sales/order/{order.pk}/change/")
@@ -97,7 +91,7 @@ def test_admin_orders_and_quotes_pages_and_actions_use_the_services(tenant_a):
 
 
 def test_admin_shows_the_event_and_notification_logs(tenant_a):
-    client = admin_client()
+    client = browser_login()
     for path in ("notifications/workflowtrigger/", "notifications/notificationdelivery/",
                  "events/eventdelivery/", "events/eventlog/"):  # fmt: skip
         page = client.get(f"/admin/{path}")

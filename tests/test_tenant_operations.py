@@ -13,13 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from psycopg import sql
 
-from conftest import destroy_tenant, run_manage
 from dockpulse.tenancy import dbadmin, tenant_context
 from dockpulse.tenancy.registry import registry
 from platform_app.models import Tenant, TenantAuditLog
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
 from tenant_apps.configuration.models import TenantModule
+from tests.support import database_exists, destroy_tenant, run_manage
 
 
 def db_connect(db_name: str) -> psycopg.Connection:
@@ -43,11 +43,6 @@ def table_fingerprints(db_name: str) -> dict[str, tuple[int, str]]:
             count, digest = conn.execute(query).fetchone()  # type: ignore[misc]
             result[table] = (count, digest)
     return result
-
-
-def database_exists(name: str) -> bool:
-    with dbadmin.admin_connection() as conn:
-        return dbadmin.database_exists(conn, name)
 
 
 def backup_location(output: str) -> str:

@@ -12,16 +12,18 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
-from conftest import TEST_PASSWORD
+from dockpulse.actors import SYSTEM
 from dockpulse.events import delivery
 from dockpulse.tenancy import get_current_tenant, tenant_context
 from tenant_apps.accounts.models import User
+from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.services import customer_create
 from tenant_apps.notifications import services as notify
+from tenant_apps.notifications.inputs import trigger_input
 from tenant_apps.notifications.models import NotificationDelivery
+from tenant_apps.sales.inputs import order_input
 from tenant_apps.sales.services import order_create
-from tests.test_api_customers import client_for
-from tests.test_sales import order_body, seed
+from tests.support import TEST_PASSWORD, client_for, order_body, seed
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -41,7 +43,7 @@ def test_an_order_whose_admins_have_no_phone_logs_a_skipped_sms(tenant_a):
     with tenant_context(tenant_a):
         admins_phone("")
         delivery.drain()
-        order = order_create(data=order_body(data))
+        order = order_create(values=order_input(order_body(data)), actor=SYSTEM)
         delivery.drain()
         [row] = order_deliveries(order.id)
         assert row.trigger is not None and row.trigger.code == "order.new.sms_admin"
@@ -75,7 +77,7 @@ def test_the_tenant_admin_lists_the_skipped_row_with_its_reason(tenant_a):
     with tenant_context(tenant_a):
         admins_phone("")
         delivery.drain()
-        order = order_create(data=order_body(data))
+        order = order_create(values=order_input(order_body(data)), actor=SYSTEM)
         delivery.drain()
         [row] = order_deliveries(order.id)
     client = Client(HTTP_HOST="tenant-a.localhost")
@@ -94,7 +96,7 @@ def test_an_order_whose_admin_has_a_phone_still_sends_the_sms(tenant_a):
     with tenant_context(tenant_a):
         admins_phone("+48600100200")
         delivery.drain()
-        order = order_create(data=order_body(data))
+        order = order_create(values=order_input(order_body(data)), actor=SYSTEM)
         delivery.drain()
         rows = order_deliveries(order.id)
         assert [(r.channel, r.recipient, r.status, r.last_error) for r in rows] == [
@@ -114,15 +116,17 @@ def test_an_order_whose_admin_has_a_phone_still_sends_the_sms(tenant_a):
 )
 def test_the_reason_names_the_audience_and_the_channel(tenant_a, action_type, to, reason):
     with tenant_context(tenant_a):
-        trigger = notify.trigger_create(data={
-            "name": "nobody", "event_type": "customer.created", "action_type": action_type,
-            "action_config": {"to": to},
-        })  # fmt: skip
+        trigger = notify.trigger_create(values=trigger_input(
+            name="nobody", event_type="customer.created", action_type=action_type,
+            action_config={"to": to},
+        ), actor=SYSTEM)  # fmt: skip
         delivery.drain()
         if to != "customer":
             # Nobody to reach: every staff user switched off (push) or without an address.
             User.objects.update(is_active=False)
-        customer = customer_create(data={"name": "No Mail", "phone": "603 300 001"})
+        customer = customer_create(
+            values=customer_input({"name": "No Mail", "phone": "603 300 001"}), actor=SYSTEM
+        )
         if action_type == "sms":
             # A customer always has a phone; an order's payload may still lack one.
             from tenant_apps.customers.models import Customer
@@ -137,10 +141,12 @@ def test_the_reason_is_in_the_tenants_language(tenant_a, monkeypatch):
     data = seed(tenant_a)
     with tenant_context(tenant_a):
         polish = dataclasses.replace(get_current_tenant(), language="pl")
-        monkeypatch.setattr(notify, "get_current_tenant", lambda: polish)
+        monkeypatch.setattr(
+            "tenant_apps.notifications.services.firing.get_current_tenant", lambda: polish
+        )
         admins_phone("")
         delivery.drain()
-        order = order_create(data=order_body(data))
+        order = order_create(values=order_input(order_body(data)), actor=SYSTEM)
         with translation.override("en"):  # whatever the process speaks, the tenant's wins
             delivery.drain()
         [row] = order_deliveries(order.id)

@@ -14,7 +14,8 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenant_apps.configuration.fields import hidden_fields, strip_hidden
+from dockpulse.actors import Actor, staff_actor
+from dockpulse.modules import field_policy
 
 from .csv_views import CsvActionsMixin
 from .pagination import Pagination
@@ -31,6 +32,10 @@ def get_or_404(model: Any, **lookup: Any) -> Any:
         raise Http404 from exc
 
 
+def _without(data: Any, hidden: set[str]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key not in hidden}
+
+
 class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
     """list (paginated, hidden fields left out), retrieve, create, partial_update, destroy.
 
@@ -38,27 +43,33 @@ class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
     and `module` (permissions), and the three writes below.
     """
 
+    # The docstring above is the schema's description of every subclass's operations:
+    # changing it changes the published API. The writes get the input serializer's
+    # validated data, from which they build their service's typed input, and the caller
+    # as an Actor.
+
     model: type[Model]
     serializer_class: type[serializers.Serializer]
     permission_classes = [RolePermission]
     lookup_value_regex = UUID_PATTERN
     parser_classes = [JSONParser, MultiPartParser]
 
-    def create_object(self, data: dict[str, Any], actor: Any) -> Model:
+    def create_object(self, data: dict[str, Any], actor: Actor) -> Model:
         raise NotImplementedError
 
-    def update_object(self, obj: Any, data: dict[str, Any], actor: Any) -> Model:
+    def update_object(self, obj: Any, data: dict[str, Any], actor: Actor) -> Model:
         raise NotImplementedError
 
-    def delete_object(self, obj: Any, actor: Any) -> None:
+    def delete_object(self, obj: Any, actor: Actor) -> None:
         raise NotImplementedError
 
     def _out(self, objects: Any, many: bool = False) -> Any:
-        hidden = hidden_fields(self.csv_entity)
+        # One look at the field rules for the whole page, not one per row.
+        hidden = field_policy().hidden_fields(self.csv_entity)
         data = self.serializer_class(objects, many=many).data
         if many:
-            return [strip_hidden(self.csv_entity, item, hidden) for item in data]
-        return strip_hidden(self.csv_entity, data, hidden)
+            return [_without(item, hidden) for item in data]
+        return _without(data, hidden)
 
     def list(self, request: Request) -> Response:
         paginator = Pagination()
@@ -68,7 +79,7 @@ class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         data = self.serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        obj = self.create_object(dict(data.validated_data), request.user)
+        obj = self.create_object(dict(data.validated_data), staff_actor(request.user))
         return Response(self._out(obj), status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -78,9 +89,10 @@ class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
         obj = get_or_404(self.model, pk=pk)
         data = self.serializer_class(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        return Response(self._out(self.update_object(obj, dict(data.validated_data), request.user)))
+        changed = self.update_object(obj, dict(data.validated_data), staff_actor(request.user))
+        return Response(self._out(changed))
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str) -> Response:
-        self.delete_object(get_or_404(self.model, pk=pk), request.user)
+        self.delete_object(get_or_404(self.model, pk=pk), staff_actor(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)

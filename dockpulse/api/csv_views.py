@@ -14,6 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.actors import staff_actor
+from dockpulse.modules import field_policy
+
 
 class ImportReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
@@ -34,7 +37,7 @@ _UPLOAD = {
 class CsvActionsMixin:
     """`POST .../import/?dry_run=1` and `GET .../export/` for a viewset.
 
-    The viewset names `csv_import` (raw bytes, dry_run, actor -> report), `csv_export`
+    The viewset names `csv_import` (raw bytes, dry_run, an Actor -> report), `csv_export`
     (rows, hidden fields -> text), `csv_filename`, `csv_entity` and `filtered_queryset`.
     """
 
@@ -57,7 +60,9 @@ class CsvActionsMixin:
         if upload is None:
             raise serializers.ValidationError({"file": [_("Attach the CSV file as `file`.")]})
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        report = type(self).csv_import(raw=upload.read(), dry_run=dry_run, actor=request.user)
+        report = type(self).csv_import(
+            raw=upload.read(), dry_run=dry_run, actor=staff_actor(request.user)
+        )
         body = ImportReportSerializer(report).data
         if not report.errors:
             return Response(body)
@@ -72,10 +77,8 @@ class CsvActionsMixin:
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
     @action(detail=False, methods=["get"], url_path="export")
     def export_csv(self, request: Request) -> HttpResponse:
-        from tenant_apps.configuration.fields import hidden_fields
-
         rows = self.filtered_queryset(request).iterator()
-        body = type(self).csv_export(rows, hidden_fields(self.csv_entity))
+        body = type(self).csv_export(rows, field_policy().hidden_fields(self.csv_entity))
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}"'
         return response

@@ -13,7 +13,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from dockpulse.errors import StateConflict
+from dockpulse.errors import DomainError
 from dockpulse.security.lockout import LockedOut
 
 
@@ -23,9 +23,12 @@ class Conflict(exceptions.APIException):
     default_detail = "The request conflicts with the current state."
 
 
-class PlanLimitReached(exceptions.APIException):
-    status_code = status.HTTP_403_FORBIDDEN
-    default_code = "plan_limit_reached"
+class DomainRefusal(exceptions.APIException):
+    """A DomainError on its way out: its own status and code."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(detail=error.message, code=error.code)
+        self.status_code = error.status
 
 
 def _flatten(detail: Any) -> list[str]:
@@ -60,16 +63,12 @@ def _nested(value: Any, key: str) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from platform_app.limits import PlanLimitError
-
     extra: dict[str, Any] = {}
-    if isinstance(exc, PlanLimitError):
-        exc = PlanLimitReached(detail=str(exc))
-    elif isinstance(exc, LockedOut):
+    if isinstance(exc, LockedOut):
         exc = exceptions.Throttled(wait=exc.retry_after, detail=exc.message)
-    elif isinstance(exc, StateConflict):
+    elif isinstance(exc, DomainError):
         extra = exc.extra
-        exc = Conflict(detail=exc.message, code=exc.code)
+        exc = DomainRefusal(exc)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

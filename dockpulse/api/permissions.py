@@ -1,21 +1,10 @@
 """Who may do what: the permission matrix, enforced on every API view.
 
-| resource  | read                      | write                 |
-|-----------|---------------------------|-----------------------|
-| customers | employee, manager, admin  | manager, admin        |
-| products  | employee, manager, admin  | manager, admin        |
-| orders    | employee, manager, admin  | employee (create, transition*), manager, admin |
-| quotes    | employee, manager, admin  | manager, admin        |
-| stock     | employee, manager, admin  | manager, admin        |
-| users     | admin                     | admin                 |
-| notifications (delivery log), events (audit) | manager, admin | admin |
-| inbox (own in-app notifications) | everyone | everyone      |
-| settings  | admin                     | admin                 |
-
-* The transition endpoint is open to every staff role; which role may make which move
-(employees progress work, managers confirm and cancel) is the order service's rule.
-
-docs/api.md shows the same table; tests walk every role against every endpoint.
+The matrix has one row per resource, declared by the app that owns the resource in its
+extensions.py (`extensions.resource("customers", read=EVERYONE, write=MANAGERS)`); the
+events core declares the audit trail's. A row gives the roles that may read and write,
+and optionally a named action (`create`, `transition`) open to more roles than every
+write. docs/api.md shows the whole table; tests walk every role against every endpoint.
 """
 
 from __future__ import annotations
@@ -26,25 +15,8 @@ from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-ADMIN, MANAGER, EMPLOYEE = "admin", "manager", "employee"
-EVERYONE = frozenset({ADMIN, MANAGER, EMPLOYEE})
-MANAGERS = frozenset({ADMIN, MANAGER})
-ADMINS = frozenset({ADMIN})
-
-MATRIX: dict[str, dict[str, frozenset[str]]] = {
-    "customers": {"read": EVERYONE, "write": MANAGERS},
-    "products": {"read": EVERYONE, "write": MANAGERS},
-    "orders": {"read": EVERYONE, "create": EVERYONE, "transition": EVERYONE, "write": MANAGERS},
-    "quotes": {"read": EVERYONE, "write": MANAGERS},
-    "stock": {"read": EVERYONE, "write": MANAGERS},
-    "users": {"read": ADMINS, "write": ADMINS},
-    # The delivery log and the audit trail show phone numbers and every change.
-    "notifications": {"read": MANAGERS, "write": ADMINS},
-    "events": {"read": MANAGERS, "write": ADMINS},
-    # A user's own in-app notifications; the views only ever touch the caller's.
-    "inbox": {"read": EVERYONE, "write": EVERYONE},
-    "settings": {"read": ADMINS, "write": ADMINS},
-}
+from dockpulse import extensions
+from dockpulse.modules import module_switch
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BASE = frozenset({"read", "write"})
@@ -57,13 +29,14 @@ def action_of(request: Request, view: Any) -> str:
     action = getattr(view, "action", None)
     # A view action named like a matrix row (create, transition) uses that row; one that
     # happens to be called "read" or "write" must never borrow those rows' roles.
-    if request.method == "POST" and action in MATRIX[view.resource] and action not in _BASE:
+    rules = extensions.rules_of(view.resource)
+    if request.method == "POST" and action in rules and action not in _BASE:
         return str(action)
     return "write"
 
 
 def allowed(role: str, resource: str, action: str) -> bool:
-    rules = MATRIX[resource]
+    rules = extensions.rules_of(resource)
     return role in rules.get(action, rules["write"])
 
 
@@ -88,8 +61,6 @@ class ModuleEnabled(BasePermission):
         module = getattr(view, "module", None)
         if module is None:
             return True
-        from tenant_apps.configuration.selectors import module_enabled
-
-        if not module_enabled(module):
+        if not module_switch().is_enabled(module):
             raise exceptions.NotFound()
         return True

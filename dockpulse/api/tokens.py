@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +25,9 @@ from rest_framework_simplejwt.tokens import RefreshToken, Token
 
 from dockpulse.security import lockout
 from dockpulse.tenancy import get_current_tenant, tenant_atomic
-from tenant_apps.accounts.models import User
+
+# Users are whatever AUTH_USER_MODEL names (get_user_model(), looked up per call: this module
+# may be imported before the app registry is ready), so the core imports no app for them.
 
 STAFF = "staff"
 
@@ -69,11 +71,11 @@ def check_credentials_stamp(payload: dict[str, Any], user: AbstractBaseUser) -> 
         )
 
 
-def _tokens_for(user: User, *, auth_time: int) -> dict[str, str]:
+def _tokens_for(user: AbstractBaseUser, *, auth_time: int) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
     refresh["type"] = STAFF
     refresh["tenant"] = str(get_current_tenant().id)
-    refresh["role"] = user.role
+    refresh["role"] = getattr(user, "role", "")
     refresh["pwd"] = _credentials_stamp(user)
     # When the password was last typed: rotation renews a refresh token, but never past
     # JWT_REFRESH_ABSOLUTE_DAYS after the login it descends from.
@@ -98,17 +100,17 @@ def token_obtain(*, request: HttpRequest, email: str, password: str) -> dict[str
         raise exceptions.AuthenticationFailed(
             _("Wrong e-mail or password."), code="invalid_credentials"
         )
-    assert isinstance(user, User)
     now = _now()
     with tenant_atomic():
-        User.objects.filter(pk=user.pk).update(last_login=now)
+        get_user_model().objects.filter(pk=user.pk).update(last_login=now)
         return _tokens_for(user, auth_time=int(now.timestamp()))
 
 
 def token_refresh(*, raw: str) -> dict[str, str]:
     payload = decode(raw, RefreshToken)
     try:
-        user = User.objects.filter(pk=uuid.UUID(str(payload[api_settings.USER_ID_CLAIM]))).first()
+        user_id = uuid.UUID(str(payload[api_settings.USER_ID_CLAIM]))
+        user = get_user_model().objects.filter(pk=user_id).first()
     except (KeyError, ValueError):
         user = None
     if user is None or not user.is_active:

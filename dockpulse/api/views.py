@@ -1,4 +1,8 @@
-"""Token endpoints of the staff API: obtain, refresh, logout."""
+"""Token endpoints of the staff API: obtain, refresh, logout.
+
+The core's own: they speak JWT for whatever AUTH_USER_MODEL is. The app that owns the
+user model mounts them (its extensions.py, `api_path`) next to its password endpoints.
+"""
 
 from __future__ import annotations
 
@@ -72,45 +76,4 @@ class LogoutView(APIView):
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         tokens.token_blacklist(raw=data.validated_data["refresh"])
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class PasswordChangeView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    class InputSerializer(serializers.Serializer):
-        old_password = serializers.CharField(trim_whitespace=False)
-        new_password = serializers.CharField(trim_whitespace=False)
-
-        class Meta:
-            ref_name = "PasswordChange"
-
-    @extend_schema(request=InputSerializer, responses={204: None})
-    def post(self, request: Request) -> Response:
-        from tenant_apps.accounts.services import user_change_password
-
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user_change_password(user=request.user, **data.validated_data)  # type: ignore[arg-type]
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class PasswordResetView(APIView):
-    authentication_classes = [NoAuthentication]
-    permission_classes = [AllowAny]
-    throttle_classes = [LoginThrottle]
-
-    class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField()
-
-        class Meta:
-            ref_name = "PasswordReset"
-
-    @extend_schema(request=InputSerializer, responses={204: None}, auth=[])
-    def post(self, request: Request) -> Response:
-        from tenant_apps.accounts.services import user_send_password_reset
-
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user_send_password_reset(request=request._request, email=data.validated_data["email"])
         return Response(status=status.HTTP_204_NO_CONTENT)

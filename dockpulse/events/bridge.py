@@ -1,4 +1,4 @@
-"""The bridge from `domain_event` to PostgreSQL (DESIGN section 5).
+"""The bridge from `domain_event` to PostgreSQL (docs/events.md).
 
 Writes the event_log row in the caller's tenant transaction (the outbox) and, when that
 transaction commits, sends one `pg_notify('dockpulse_events', '<slug>')` on the platform
@@ -14,8 +14,11 @@ from typing import Any
 
 from django.db import connections
 
+from dockpulse.actors import Actor
 from dockpulse.tenancy import get_current_tenant
 from dockpulse.tenancy.connections import alias_for
+
+from .models import EventLog
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +44,16 @@ def notify(slug: str) -> None:
         cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, slug])
 
 
-def _actor_type(actor: Any, explicit: str | None) -> str:
+def _actor(actor: Any, explicit: str | None) -> tuple[uuid.UUID | None, str]:
+    """(actor id, actor type) for the event_log row. Services pass a typed Actor; a staff
+    user's or customer's row is still accepted from callers not converted yet."""
+    if isinstance(actor, Actor):
+        return actor.id, explicit or actor.kind
     if explicit:
-        return explicit
+        return getattr(actor, "pk", None), explicit
     if actor is None:
-        return "system"
-    return "customer" if actor._meta.model_name == "customer" else "staff"
+        return None, "system"
+    return actor.pk, "customer" if actor._meta.model_name == "customer" else "staff"
 
 
 def record_event(
@@ -60,8 +67,6 @@ def record_event(
     actor_type: str | None,
     **kwargs: Any,
 ) -> Any:
-    from tenant_apps.events.models import EventLog
-
     tenant = get_current_tenant()
     alias = alias_for(tenant)
     connection = connections[alias]
@@ -70,14 +75,15 @@ def record_event(
             f"{event_type} sent outside tenant_atomic(): the event and the change it "
             "records must commit together"
         )
+    user_id, kind = _actor(actor, actor_type)
     event = EventLog.objects.using(alias).create(
         event_type=event_type,
         source_module=sender,
         entity_type=entity_type,
         entity_id=entity_id,
         payload=payload,
-        user_id=getattr(actor, "pk", None),
-        actor_type=_actor_type(actor, actor_type),
+        user_id=user_id,
+        actor_type=kind,
     )
     # run_on_commit holds (savepoint ids, callback, robust); a callback registered in a
     # rolled-back savepoint is gone from it, so a later event registers again.

@@ -1,4 +1,4 @@
-"""Delivering recorded events to their handlers (DESIGN section 5; docs/events.md).
+"""Delivering recorded events to their handlers (docs/events.md, "Delivery").
 
 drain(): claims the tenant's undispatched events (`FOR UPDATE SKIP LOCKED`, so two drains
 of one tenant never take the same event), writes one delivery row per (event, handler) and
@@ -6,6 +6,10 @@ marks the events dispatched, all in one transaction. Database-only handlers run 
 there, each in a savepoint with its delivery row marked done, so their effect and "done"
 commit together. Outside handlers and failed ones are queued per delivery row; the sweep
 re-queues what a crash left behind.
+
+The two tasks the drain queues itself (the next drain, a delivery row's run) are defined
+here, not in tasks.py: the drain queues them and they call the drain, and one module keeps
+that loop out of the import graph.
 """
 
 from __future__ import annotations
@@ -14,19 +18,19 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
+from dockpulse.celery import TenantTask, app, backoff
+from dockpulse.modules import module_switch
 from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
 from dockpulse.tenancy.transaction import tenant_on_commit
 
 from .handlers import Handler, get_handler, handlers_for
-
-if TYPE_CHECKING:
-    from tenant_apps.events.models import EventDelivery, EventLog
+from .models import EventDelivery, EventLog
 
 logger = logging.getLogger("dockpulse.events")
 
@@ -56,11 +60,9 @@ class DrainResult:
     queued: list[uuid.UUID] = field(default_factory=list)
 
 
-def _enabled_modules() -> set[str]:
+def _enabled_modules() -> frozenset[str]:
     # Asked per batch, not cached: a module switched off stops its handlers at once.
-    from tenant_apps.configuration.selectors import enabled_module_codes
-
-    return set(enabled_module_codes())
+    return module_switch().enabled_codes()
 
 
 def _claim(now: dt.datetime) -> list[EventLog]:
@@ -68,8 +70,6 @@ def _claim(now: dt.datetime) -> list[EventLog]:
 
     SKIP LOCKED: rows another drain holds are left to it. The mark commits with the
     delivery rows, or not at all (then the events are undispatched again)."""
-    from tenant_apps.events.models import EventLog
-
     table = EventLog._meta.db_table
     claimed = EventLog.objects.raw(
         f"UPDATE {table} SET dispatched_at = %s WHERE id IN ("
@@ -130,9 +130,6 @@ def _attempt_all(
 def _failure(handler: Handler, event_id: object, attempts: int, exc: Exception) -> dict[str, Any]:
     """The delivery row's fields after failed attempt number `attempts`, with the retry's
     delay in `delay` (-1: given up)."""
-    from dockpulse.celery import backoff
-    from tenant_apps.events.models import EventDelivery
-
     final = attempts >= _max_attempts()
     logger.warning(
         "handler %s failed on %s (attempt %d%s): %s",
@@ -154,8 +151,6 @@ def _failure(handler: Handler, event_id: object, attempts: int, exc: Exception) 
 def run_handler(handler: Handler, delivery: EventDelivery, event: EventLog) -> float | None:
     """Run one handler for one event and update its delivery row in the same transaction.
     None when done; after a failure, the seconds until its retry (-1: given up)."""
-    from tenant_apps.events.models import EventDelivery
-
     error = _attempt(handler, [event])
     if error is None:
         EventDelivery.objects.filter(pk=delivery.pk).update(
@@ -176,8 +171,6 @@ def drain() -> DrainResult:
     gets them in one call); only if that fails, one savepoint per event. Delivery rows are
     written once, with their outcome, in one INSERT.
     """
-    from tenant_apps.events.models import EventDelivery
-
     result = DrainResult()
     for _round in range(_rounds()):
         queued: list[tuple[uuid.UUID, float]] = []
@@ -267,8 +260,6 @@ class _Enqueue:
         self.rows = rows
 
     def __call__(self) -> None:
-        from .tasks import run_delivery
-
         for delivery_id, countdown in self.rows:
             run_delivery.apply_async(
                 args=[str(self.tenant_id), str(delivery_id)], countdown=countdown
@@ -281,8 +272,6 @@ def deliver(delivery_id: uuid.UUID | str) -> str:
     The row is locked for the run, so two copies of the task cannot both run it; a row
     already done (or given up) is left alone.
     """
-    from tenant_apps.events.models import EventDelivery
-
     with tenant_atomic():
         lock_handlers()
         delivery = (
@@ -321,8 +310,6 @@ def wake(tenant_id: uuid.UUID | str) -> bool:
     """Queue a drain for the tenant unless one is already waiting (merged wake-ups)."""
     from django_redis import get_redis_connection
 
-    from .tasks import drain_events
-
     if not get_redis_connection("default").set(_wake_key(tenant_id), "1", nx=True, ex=60):
         return False
     drain_events.apply_async(args=[str(tenant_id)])
@@ -339,8 +326,6 @@ def clear_wake(tenant_id: uuid.UUID | str) -> None:
 def sweep() -> dict[str, int]:
     """For the current tenant: wake a drain for events left undispatched and re-queue
     delivery rows whose task is overdue (lost in a crash or a broker restart)."""
-    from tenant_apps.events.models import EventDelivery, EventLog
-
     tenant = get_current_tenant()
     now = timezone.now()
     counts = {"undispatched": 0, "requeued": 0}
@@ -357,10 +342,23 @@ def sweep() -> dict[str, int]:
         ).values_list("id", flat=True)[:1000]
     )
     if overdue:
-        from .tasks import run_delivery
-
         EventDelivery.objects.filter(pk__in=overdue).update(next_attempt_at=now + stale_after())
         for delivery_id in overdue:
             run_delivery.apply_async(args=[str(tenant.id), str(delivery_id)])
     counts["requeued"] = len(overdue)
     return counts
+
+
+@app.task(base=TenantTask, name="events.drain", queue="events")
+def drain_events(tenant_id: str) -> dict[str, Any]:
+    clear_wake(tenant_id)
+    result = drain()
+    if result.events:
+        logger.info("drained %d event(s): %d handled, %d queued",
+                    result.events, result.done, len(result.queued))  # fmt: skip
+    return {"events": result.events, "done": result.done, "queued": len(result.queued)}
+
+
+@app.task(base=TenantTask, name="events.run_delivery", queue="events")
+def run_delivery(tenant_id: str, delivery_id: str) -> str:
+    return deliver(delivery_id)

@@ -1,4 +1,4 @@
-"""Event handlers register here, by event type (DESIGN section 5).
+"""Event handlers register here, by event type (docs/events.md).
 
     from dockpulse.events.handlers import handler
 
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from tenant_apps.events.models import EventLog
+    from .models import EventLog
 
 HandlerFunc = Callable[..., None]
 

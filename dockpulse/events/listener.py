@@ -18,6 +18,7 @@ import psycopg
 from django.db import close_old_connections
 
 from dockpulse.tenancy import dbadmin
+from dockpulse.tenancy.directory import active_tenant_ids
 from dockpulse.tenancy.registry import registry
 
 from .bridge import CHANNEL
@@ -88,18 +89,16 @@ class Listener:
         self._wake(tenant.id, slug)
 
     def wake_all(self) -> None:
-        from platform_app.models import Tenant
-
         # Django's own connection to the platform may be stale after a server restart.
         close_old_connections()
-        rows = Tenant.objects.filter(status=Tenant.Status.ACTIVE).values_list("id", "slug")
-        for tenant_id, slug in rows:
-            self._wake(tenant_id, slug)
-        logger.info("woke %d active tenant(s) after connecting", len(rows))
+        ids = active_tenant_ids()
+        for tenant_id in ids:
+            self._wake(tenant_id, str(tenant_id))
+        logger.info("woke %d active tenant(s) after connecting", len(ids))
 
-    def _wake(self, tenant_id: uuid.UUID, slug: str) -> None:
+    def _wake(self, tenant_id: uuid.UUID, label: str) -> None:
         started = time.perf_counter()
         queued = wake(tenant_id)
         self.woken += int(queued)
-        logger.debug("%s: %s (%.1f ms)", slug, "drain queued" if queued else "drain waiting",
+        logger.debug("%s: %s (%.1f ms)", label, "drain queued" if queued else "drain waiting",
                      (time.perf_counter() - started) * 1000)  # fmt: skip

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from dockpulse.modules import module_switch
 from dockpulse.tenancy import tenant_atomic
 
 from .delivery import lock_handlers, run_handler
 from .handlers import Handler, handlers_for
+from .models import EventDelivery, EventLog
 
 
 @dataclass
@@ -30,15 +32,12 @@ def replay(
     """Run the matching handlers again for the current tenant's stored events, oldest
     first, each in its own transaction with its delivery row. Handlers are idempotent, so
     what was already done stays done once; what failed or was missed happens now."""
-    from tenant_apps.configuration.selectors import enabled_module_codes
-    from tenant_apps.events.models import EventDelivery, EventLog
-
     events = EventLog.objects.order_by("created_at", "id")
     if since is not None:
         events = events.filter(created_at__gte=since)
     if event_type:
         events = events.filter(event_type=event_type)
-    enabled = set(enabled_module_codes())
+    enabled = module_switch().enabled_codes()
     result = ReplayResult()
     for event in events.iterator(chunk_size=500):
         wanted: list[Handler] = [

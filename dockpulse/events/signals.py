@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.dispatch import Signal
 
 if TYPE_CHECKING:
-    from tenant_apps.events.models import EventLog
+    from .models import EventLog
 
 # Sent with sender=<source module> and the keyword arguments of emit() below.
 domain_event = Signal()
@@ -29,8 +29,9 @@ def emit(
 ) -> EventLog:
     """Send a domain event from inside the caller's tenant transaction.
 
-    `actor` is the staff user or customer who caused it (None for the system). Returns the
-    event_log row that the bridge wrote in the same transaction.
+    `actor` is who caused it: a `dockpulse.actors.Actor` (or, from callers not converted
+    yet, the staff user's or customer's row; None for the system). Returns the event_log
+    row that the bridge wrote in the same transaction.
     """
     responses = domain_event.send(
         sender=source_module,

@@ -1,5 +1,5 @@
 """The notification channels: sending an SMS, an e-mail or a webhook, and rendering the
-texts (DESIGN section 5: the outside sends of workflow triggers).
+texts (docs/events.md: the outside sends of workflow triggers).
 
 No models and no tasks here: the delivery tasks call these functions, retry on
 `RetryableSendError` and record `PermanentSendError` as failed. Every send takes an

@@ -18,7 +18,7 @@ class TenancyConfig(AppConfig):
         from . import connections
 
         # Django's handlers walk every alias in connections.settings on every request;
-        # ours touch only what this thread used (DESIGN section 3, "Routing overhead").
+        # ours touch only what this thread used (docs/tenancy.md, "Connections").
         request_started.disconnect(django.db.reset_queries)
         request_started.disconnect(django.db.close_old_connections)
         request_finished.disconnect(django.db.close_old_connections)

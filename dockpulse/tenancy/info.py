@@ -25,6 +25,12 @@ class TenantInfo:
     # Derived from the row (generation + updated_at); the Redis registry holds the same
     # value, so a process knows its cached copy is current without asking PostgreSQL.
     stamp: str
+    # The plan's limits (("max_users", 5), ("max_customers", None), ...; None = unlimited),
+    # so a tenant write checks them without a platform query (dockpulse.tenancy.limits).
+    limits: tuple[tuple[str, int | None], ...] = ()
+
+    def limit(self, name: str) -> int | None:
+        return dict(self.limits).get(name)
 
     @property
     def alias(self) -> str:

@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import threading
 import uuid
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import Any
 
 from django.db import connections
 from django_redis import get_redis_connection
 
+from .directory import directory
 from .info import TenantInfo
-
-if TYPE_CHECKING:
-    from platform_app.models import Tenant
 
 _BUILT = "__built__"
 # Replace a slug's stamp only if it is still the one the caller read: a process holding an
@@ -38,28 +37,6 @@ def _key() -> str:
     # Namespaced by the platform database's name, so the test run's registry
     # (test_dockpulse_platform) never mixes with `make run`'s.
     return f"dockpulse:{connections.settings['default']['NAME']}:tenants"
-
-
-def stamp_of(tenant: Tenant) -> str:
-    return f"{tenant.generation}:{tenant.updated_at.timestamp():.6f}"
-
-
-def info_from_model(tenant: Tenant) -> TenantInfo:
-    return TenantInfo(
-        id=tenant.id,
-        slug=tenant.slug,
-        name=tenant.name,
-        status=tenant.status,
-        template=tenant.template,
-        db_name=tenant.db_name,
-        db_host=tenant.db_host,
-        db_port=tenant.db_port,
-        generation=tenant.generation,
-        time_zone=tenant.time_zone,
-        language=tenant.language,
-        currency=tenant.currency,
-        stamp=stamp_of(tenant),
-    )
 
 
 class TenantRegistry:
@@ -96,30 +73,31 @@ class TenantRegistry:
         tenant_id = uuid.UUID(str(tenant_id))
         slug = self._slug_by_id.get(tenant_id)
         if slug is None:
-            from platform_app.models import Tenant
-
-            slug = Tenant.objects.filter(pk=tenant_id).values_list("slug", flat=True).first()
+            slug = directory().slug_of(tenant_id)
             if slug is None:
                 return None
         info = self.get(slug)
         return info if info is not None and info.id == tenant_id else None
 
     def _load(self, slug: str) -> TenantInfo | None:
-        from platform_app.models import Tenant
-
-        tenant = Tenant.objects.filter(slug=slug).first()
-        if tenant is None:
+        info = directory().load(slug)
+        if info is None:
             self.forget(slug)
             return None
-        info = info_from_model(tenant)
         with self._lock:
             self._by_slug[slug] = info
             self._slug_by_id[info.id] = slug
         return info
 
-    def publish(self, tenant: Tenant) -> None:
+    def publish(self, slug: str, stamp: str) -> None:
         """Record the tenant's new stamp (call on the platform transaction's commit)."""
-        self._redis().hset(_key(), tenant.slug, stamp_of(tenant))
+        self._redis().hset(_key(), slug, stamp)
+
+    def publish_many(self, stamps: Iterable[tuple[str, str]]) -> None:
+        """Record many tenants' new stamps (slug, stamp) in one round trip."""
+        mapping = dict(stamps)
+        if mapping:
+            self._redis().hset(_key(), mapping=mapping)
 
     def forget(self, slug: str) -> None:
         """Remove a slug from Redis and this process (its row is gone)."""
@@ -135,11 +113,9 @@ class TenantRegistry:
         HSETNX, not HSET: a stamp published meanwhile by another process is newer than
         this snapshot and must not be overwritten.
         """
-        from platform_app.models import Tenant
-
         pipe = self._redis().pipeline()
-        for tenant in Tenant.objects.only("slug", "generation", "updated_at"):
-            pipe.hsetnx(_key(), tenant.slug, stamp_of(tenant))
+        for slug, stamp in directory().stamps():
+            pipe.hsetnx(_key(), slug, stamp)
         pipe.hset(_key(), _BUILT, "1")
         pipe.execute()
 

@@ -1,9 +1,9 @@
-"""Sends every ORM query to the database of the current context (DESIGN section 3).
+"""Sends every ORM query to the database of the current context (docs/tenancy.md).
 
-platform_app -> `default`, always. Shared apps (users, auth, sessions, ...) -> the
-tenant's database in tenant context, `default` in platform context. Tenant apps -> the
-tenant's database; in platform context they raise. Unset context raises for everything
-but platform_app: fail closed, never a silent default.
+The platform's apps (TENANCY_PLATFORM_APPS) -> `default`, always. Shared apps (users, auth,
+sessions, ...) -> the tenant's database in tenant context, `default` in platform context.
+Tenant apps -> the tenant's database; in platform context they raise. Unset context raises
+for everything but the platform's apps: fail closed, never a silent default.
 """
 
 from __future__ import annotations

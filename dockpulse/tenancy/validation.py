@@ -1,4 +1,4 @@
-"""Slug rules (DESIGN section 4). PostgreSQL cuts names at 63 bytes with only a NOTICE,
+"""Slug rules (docs/tenancy.md, "Databases"). PostgreSQL cuts names at 63 bytes with only a NOTICE,
 so slugs are at most 40 characters."""
 
 from __future__ import annotations

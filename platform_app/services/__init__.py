@@ -1,5 +1,8 @@
-"""Platform services: tenant provisioning, migrations, lifecycle, backups."""
+"""Platform services: tenant provisioning, migrations, lifecycle, backups, plans."""
 
+from platform_app.selectors import tenant_get
+
+from .audit import audit
 from .backups import (
     Backup,
     BackupError,
@@ -9,9 +12,7 @@ from .backups import (
     tenant_restore,
 )
 from .lifecycle import (
-    audit,
     tenant_delete,
-    tenant_get,
     tenant_purge,
     tenant_resume,
     tenant_set_status,
@@ -24,6 +25,7 @@ from .migrations import (
     template_migrate,
     tenant_migrate,
 )
+from .plans import plan_publish_tenants
 from .provisioning import ProvisionedTenant, generate_password, tenant_create
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "check_tenants",
     "generate_password",
     "migrate_many",
+    "plan_publish_tenants",
     "template_exists",
     "template_migrate",
     "tenant_backup",

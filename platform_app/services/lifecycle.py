@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,28 +15,20 @@ from django.utils.translation import gettext as _
 
 from dockpulse.tenancy import connections as tenant_connections
 from dockpulse.tenancy import dbadmin, tenant_context
-from dockpulse.tenancy.registry import info_from_model, registry
+from dockpulse.tenancy.registry import registry
+from dockpulse.tenancy.storage import tenant_files_delete
+from platform_app.directory import info_from_model, publish
 from platform_app.models import BillingRecord, Tenant, TenantAuditLog
+from platform_app.selectors import tenant_get
+
+from .audit import audit
+from .backups import backup_list, backup_remove, tenant_backup
 
 logger = logging.getLogger(__name__)
 
 
-def audit(tenant: Tenant, action: str, actor: str, **details: Any) -> TenantAuditLog:
-    return TenantAuditLog.objects.create(
-        tenant=tenant, tenant_slug=tenant.slug, action=action, actor=actor, details=details
-    )
-
-
-def tenant_get(slug: str) -> Tenant:
-    """The tenant with this slug, or a ValidationError naming it."""
-    tenant = Tenant.objects.filter(slug=slug).first()
-    if tenant is None:
-        raise ValidationError({"slug": [_("There is no tenant %(slug)s.") % {"slug": slug}]})
-    return tenant
-
-
 def _publish_on_commit(tenant: Tenant) -> None:
-    transaction.on_commit(lambda: registry.publish(tenant), using="default")
+    transaction.on_commit(lambda: publish(tenant), using="default")
 
 
 def tenant_set_status(
@@ -75,7 +66,7 @@ def _already(tenant: Tenant, status: str) -> bool:
     """Asked again for the status it has: publish it again (a lost publish heals) and stop."""
     if tenant.status != status:
         return False
-    registry.publish(tenant)
+    publish(tenant)
     return True
 
 
@@ -115,8 +106,6 @@ def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> D
     remove the files, mark deleted. The row stays, so the slug stays reserved until
     `tenant_purge`. Run again on a deleted tenant, it finishes what a failure left.
     """
-    from .backups import tenant_backup
-
     tenant = tenant_get(slug)
     previous = tenant.status
     location = None
@@ -129,7 +118,7 @@ def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> D
                 tenant=tenant, status=Tenant.Status.SUSPENDED, reason="deleting",
                 actor=actor, expected=live,
             )  # fmt: skip
-        registry.publish(tenant)
+        publish(tenant)
         tenant_connections.forget(f"tenant_{slug}")
         with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
             dbadmin.terminate_connections(conn, tenant.db_name)
@@ -160,8 +149,6 @@ def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> D
 
 def _erase_database_and_files(tenant: Tenant) -> int:
     """Drop the tenant's database and remove its files (both idempotent)."""
-    from .backups import tenant_files_delete
-
     tenant_connections.forget(f"tenant_{tenant.slug}")
     with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
         dbadmin.drop_database(conn, tenant.db_name)
@@ -175,8 +162,6 @@ def tenant_purge(*, slug: str, actor: str = "system") -> int:
     Billing records are kept (accounting law) with the slug they were issued to; the audit
     trail keeps the slug and what was done. Returns how many backups were removed.
     """
-    from .backups import backup_list, backup_remove
-
     tenant = tenant_get(slug)
     if tenant.status != Tenant.Status.DELETED:
         raise ValidationError(

@@ -39,9 +39,9 @@ from django.utils import timezone
 from dockpulse.tenancy import connections as tenant_connections
 from dockpulse.tenancy import dbadmin, tenant_context
 from dockpulse.tenancy.info import TenantInfo, template_info
-from dockpulse.tenancy.registry import info_from_model
 from dockpulse.tenancy.router import app_kind
 from platform_app import migration_worker
+from platform_app.directory import info_from_model
 from platform_app.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ def template_migrate(*, plan_only: bool = False) -> list[Key]:
         try:
             pending = pending_for(applied_migrations(info))
             if pending and not plan_only:
-                _django_migrate(info)
+                database_migrate(info)
             return pending
         finally:
             tenant_connections.forget(info.alias)
@@ -150,7 +150,9 @@ def template_migrate(*, plan_only: bool = False) -> list[Key]:
             dbadmin.terminate_connections(conn, name)
 
 
-def _django_migrate(info: TenantInfo) -> None:
+def database_migrate(info: TenantInfo) -> None:
+    """Django's own `migrate` on one tenant (or template, or staging) database: for what
+    cannot be replayed as SQL, a template behind the code, a restored backup."""
     with tenant_context(info):
         alias = tenant_connections.alias_for(info)
         call_command("migrate", database=alias, interactive=False, verbosity=0, stdout=StringIO())
@@ -242,7 +244,7 @@ def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> Migratio
                     _collected_sql(tenant_connections.alias_for(info), tuple(pending))
                 except Exception:  # cannot be written as SQL after all: Django's way
                     logger.warning("replaying %s failed to collect; using migrate", pending)
-                    _django_migrate(info)
+                    database_migrate(info)
                     applied_now = applied_migrations(info)
                 else:
                     _replay(info, pending)
@@ -250,7 +252,7 @@ def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> Migratio
                     applied_now = set(graph_order())
             else:
                 if pending:
-                    _django_migrate(info)
+                    database_migrate(info)
                 applied_now = applied_migrations(info)
             # A worker migrates many tenants: keep no connection to one it is done with.
             tenant_connections.forget(info.alias)
@@ -335,9 +337,9 @@ def migrate_many(
         initargs=(overrides,),
     ) as pool:
         futures = {
-            pool.submit(
-                migration_worker.migrate, c.tenant, None if c.error else c.pending
-            ): c.tenant.slug
+            # A worker unpickles the call after its initializer set Django up, so it can
+            # name this module's function and carry the pickled Tenant row.
+            pool.submit(tenant_migrate, c.tenant, None if c.error else c.pending): c.tenant.slug
             for c in todo
         }
         for future in as_completed(futures):

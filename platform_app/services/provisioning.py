@@ -23,16 +23,17 @@ from django.utils.translation import gettext as _
 from dockpulse.tenancy import connections as tenant_connections
 from dockpulse.tenancy import dbadmin, tenant_atomic, tenant_context
 from dockpulse.tenancy.info import TenantInfo
-from dockpulse.tenancy.registry import info_from_model, registry
+from dockpulse.tenancy.registry import registry
 from dockpulse.tenancy.validation import validate_slug_format
+from platform_app.directory import info_from_model, publish
 from platform_app.models import BusinessTemplate, ModuleRegistry, Plan, Tenant
 from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import user_create
 from tenant_apps.configuration.services import modules_seed
 from tenant_apps.notifications.services import triggers_seed
 
-from .lifecycle import audit
-from .migrations import _django_migrate, applied_migrations, pending_for
+from .audit import audit
+from .migrations import applied_migrations, database_migrate, pending_for
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def tenant_create(
             # A template that missed a migration run (created before it, or failed half
             # way) must not make a tenant behind the code.
             if pending_for(applied_migrations(info)):
-                _django_migrate(info)
+                database_migrate(info)
             with tenant_context(info):
                 _seed_tenant(
                     info,
@@ -190,7 +191,7 @@ def tenant_create(
                     template=template,
                     plan=plan.code if plan else None,
                 )
-                transaction.on_commit(lambda: registry.publish(tenant), using="default")
+                transaction.on_commit(lambda: publish(tenant), using="default")
         except BaseException:
             _discard_failed_tenant(tenant, drop_database=created)
             raise

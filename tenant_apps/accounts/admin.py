@@ -8,24 +8,22 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dockpulse.admin_sites import platform_admin_site, tenant_admin_site
-from dockpulse.phones import normalize_phone
 
+from . import inputs
 from .forms import AdminLoginForm, AdminPasswordChangeForm
-from .models import User, normalize_email
+from .models import User
 from .services import user_revoke_tokens
 
 
 class _NormalisedEmail:
     def clean_email(self) -> str:
-        # Logins look e-mails up lower-cased; a mixed-case one could never log in.
-        return normalize_email(self.cleaned_data["email"])  # type: ignore[attr-defined]
+        return inputs.clean_email(self.cleaned_data["email"])  # type: ignore[attr-defined]
 
 
 class _NormalisedPhone:
     def clean_phone(self) -> str:
         # Stored in E.164 as the API stores it: the SMS channel sends to the value as is.
-        phone = str(self.cleaned_data.get("phone") or "").strip()  # type: ignore[attr-defined]
-        return normalize_phone(phone) if phone else ""
+        return inputs.clean_phone(str(self.cleaned_data.get("phone") or ""))  # type: ignore[attr-defined]
 
 
 class UserCreateForm(_NormalisedEmail, _NormalisedPhone, UserCreationForm):

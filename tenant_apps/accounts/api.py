@@ -1,4 +1,5 @@
-"""Staff users API (admins only): list, create, edit, deactivate."""
+"""Staff users API (admins only): list, create, edit, deactivate; and one's own password
+(change it, or ask for a reset link)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,27 @@ from typing import Any, cast
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from dockpulse.actors import Actor, staff_actor
+from dockpulse.api.authentication import NoAuthentication
 from dockpulse.api.permissions import RolePermission
+from dockpulse.api.views import LoginThrottle
 
 from . import selectors, services
 from .models import Role, User
 
 
-def _actor(request: Request) -> User:
+def _actor(request: Request) -> Actor:
     # RolePermission let only an authenticated staff user through.
+    return staff_actor(request.user)
+
+
+def _user(request: Request) -> User:
+    # IsAuthenticated let only a staff user of this tenant through.
     return cast(User, request.user)
 
 
@@ -105,4 +116,47 @@ class UserViewSet(viewsets.ViewSet):
     @extend_schema(responses={204: None}, description="Deactivates the user (the account stays).")
     def destroy(self, request: Request, pk: str) -> Response:
         services.user_set_active(user=self._get(pk), active=False, actor=_actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(trim_whitespace=False)
+        new_password = serializers.CharField(trim_whitespace=False)
+
+        class Meta:
+            ref_name = "PasswordChange"
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_change_password(
+            user=_user(request),
+            old_password=data.validated_data["old_password"],
+            new_password=data.validated_data["new_password"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetView(APIView):
+    authentication_classes = [NoAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+
+        class Meta:
+            ref_name = "PasswordReset"
+
+    @extend_schema(request=InputSerializer, responses={204: None}, auth=[])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_send_password_reset(
+            request=request._request, email=data.validated_data["email"]
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

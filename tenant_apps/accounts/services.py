@@ -6,48 +6,24 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connections
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from dockpulse import events
-from dockpulse.phones import normalize_phone
+from dockpulse.actors import SYSTEM, Actor, staff_actor
 from dockpulse.tenancy import current_db_alias, current_tenant, tenant_atomic
-from platform_app.limits import ensure_below
+from dockpulse.tenancy.limits import ensure_below
 
-from .models import Role, User, normalize_email
+from .inputs import clean_email, user_field_errors
+from .models import Role, User
 
 # pg_advisory_xact_lock key: user creations of one tenant database take turns, so two
 # concurrent creates at the plan's limit cannot both pass the count.
 _USER_CREATE_LOCK = 0x5553_4552
 
 
-def _validate(
-    *, email: str | None, name: str | None, role: str | None, phone: str | None
-) -> tuple[dict[str, list[str]], str | None]:
-    """The per-field errors, and the phone as it is stored: E.164, or "" for none (a staff
-    user needs no phone), or None when not given."""
-    errors: dict[str, list[str]] = {}
-    if email is not None:
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            errors["email"] = list(exc.messages)
-    if role is not None and role not in Role.values:
-        errors["role"] = [_("Choose admin, manager or employee.")]
-    if name is not None and not name.strip():
-        errors["name"] = [_("Enter the user's name.")]
-    if phone is not None:
-        phone = phone.strip()
-        try:
-            # The same rule as customers': the SMS channel sends to the stored value as is.
-            phone = normalize_phone(phone) if phone else ""
-        except ValidationError as exc:
-            errors["phone"] = list(exc.messages)
-    return errors, phone
-
-
-def _event(event_type: str, user: User, actor: User | None, **payload: Any) -> None:
+def _event(event_type: str, user: User, actor: Actor, **payload: Any) -> None:
     if current_tenant() is not None:  # platform admins have no event log
         events.emit(
             event_type=event_type,
@@ -68,7 +44,7 @@ def user_create(
     phone: str = "",
     is_staff: bool = False,
     is_superuser: bool = False,
-    actor: User | None = None,
+    actor: Actor = SYSTEM,
     password_hash: str | None = None,
 ) -> User:
     """Create a user in the current context's database (tenant staff or platform admin).
@@ -76,8 +52,8 @@ def user_create(
     In a tenant, the plan's max_users counts active users. `password_hash`, when given,
     is `password` already hashed (provisioning hashes while it clones).
     """
-    email = normalize_email(email)
-    errors, stored_phone = _validate(email=email, name=name, role=role, phone=phone)
+    email = clean_email(email)
+    errors, stored_phone = user_field_errors(email=email, name=name, role=role, phone=phone)
     candidate = User(email=email, name=name.strip(), phone=stored_phone or "", role=role)
     try:
         validate_password(password, user=candidate)
@@ -90,11 +66,7 @@ def user_create(
         if tenant is not None:
             with connections[current_db_alias()].cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_USER_CREATE_LOCK])
-            ensure_below(
-                tenant_id=tenant.id,
-                field="max_users",
-                current=User.objects.filter(is_active=True).count(),
-            )
+            ensure_below(field="max_users", current=User.objects.filter(is_active=True).count())
         if User.objects.filter(email=email).exists():
             raise ValidationError({"email": [_("A user with this e-mail already exists.")]})
         # In a tenant, the Django admin belongs to the admin role (and follows it).
@@ -113,16 +85,16 @@ def user_create(
 def user_update(
     *,
     user: User,
-    actor: User | None = None,
+    actor: Actor,
     email: str | None = None,
     name: str | None = None,
     phone: str | None = None,
     role: str | None = None,
 ) -> User:
     """Change a user's details; an admin cannot demote themselves (a tenant needs one)."""
-    email = normalize_email(email) if email is not None else None
-    errors, phone = _validate(email=email, name=name, role=role, phone=phone)
-    if actor is not None and actor.pk == user.pk and role is not None and role != Role.ADMIN:
+    email = clean_email(email) if email is not None else None
+    errors, phone = user_field_errors(email=email, name=name, role=role, phone=phone)
+    if actor.id == user.pk and role is not None and role != Role.ADMIN:
         errors["role"] = [_("You cannot take the administrator role from yourself.")]
     if errors:
         raise ValidationError(errors)
@@ -147,9 +119,9 @@ def user_update(
     return user
 
 
-def user_set_active(*, user: User, active: bool, actor: User | None = None) -> User:
+def user_set_active(*, user: User, active: bool, actor: Actor) -> User:
     """Deactivate (the account stays, its logins stop) or reactivate a user."""
-    if actor is not None and actor.pk == user.pk and not active:
+    if actor.id == user.pk and not active:
         raise ValidationError({"is_active": [_("You cannot deactivate yourself.")]})
     if user.is_active == active:
         return user
@@ -158,11 +130,7 @@ def user_set_active(*, user: User, active: bool, actor: User | None = None) -> U
         if active and tenant is not None:
             with connections[current_db_alias()].cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_USER_CREATE_LOCK])
-            ensure_below(
-                tenant_id=tenant.id,
-                field="max_users",
-                current=User.objects.filter(is_active=True).count(),
-            )
+            ensure_below(field="max_users", current=User.objects.filter(is_active=True).count())
         user.is_active = active
         user.save(update_fields=["is_active", "updated_at"])
         if not active:
@@ -191,7 +159,7 @@ def user_revoke_tokens(*, user: User) -> int:
     return len(open_ids)
 
 
-def user_set_password(*, user: User, password: str, actor: User | None = None) -> User:
+def user_set_password(*, user: User, password: str, actor: Actor = SYSTEM) -> User:
     """Give the user a new password, whoever sets it (the user, an admin, a reset link).
 
     Every refresh token issued before is revoked. Sessions end by themselves: Django ties a
@@ -214,10 +182,10 @@ def user_change_password(*, user: User, old_password: str, new_password: str) ->
     """Change one's own password (the current one is asked for again)."""
     if not user.check_password(old_password):
         raise ValidationError({"old_password": [_("Your current password is not correct.")]})
-    return user_set_password(user=user, password=new_password, actor=user)
+    return user_set_password(user=user, password=new_password, actor=staff_actor(user))
 
 
-def user_send_password_reset(*, request: Any, email: str) -> None:
+def user_send_password_reset(*, request: HttpRequest, email: str) -> None:
     """E-mail a reset link for this host if an active user has the address; say nothing
     either way (no account enumeration).
 
@@ -231,7 +199,7 @@ def user_send_password_reset(*, request: Any, email: str) -> None:
 
     from .tokens import password_reset_tokens
 
-    email = normalize_email(email)
+    email = clean_email(email)
     lockout.reserve(
         policy=lockout.password_reset_policy(), identity=email, address=client_ip(request)
     )

@@ -8,10 +8,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse import extensions
+from dockpulse.actors import staff_actor
 from dockpulse.api.permissions import RolePermission
 
-from . import selectors, services
-from .models import TenantModule
+from . import inputs, selectors, services
+from .models import FieldConfig, TenantModule
 
 
 class ModuleOutputSerializer(serializers.ModelSerializer):
@@ -41,7 +43,9 @@ class ModuleViewSet(viewsets.ViewSet):
         data = ModuleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         module = services.module_set_enabled(
-            module=module, enabled=data.validated_data["is_enabled"], actor=request.user
+            module=module,
+            enabled=data.validated_data["is_enabled"],
+            actor=staff_actor(request.user),
         )
         return Response(ModuleOutputSerializer(module).data)
 
@@ -72,13 +76,11 @@ class FieldConfigViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=FieldRuleSerializer(many=True))
     def list(self, request: Request) -> Response:
-        from .fields import ENTITY_FIELDS
-        from .models import FieldConfig
-
         stored = {(c.entity_type, c.field_name): c for c in FieldConfig.objects.all()}
         rows = []
-        for entity, (configurable, core) in ENTITY_FIELDS.items():
-            for order, name in enumerate((*core, *configurable)):
+        for entity, declared in extensions.entities().items():
+            core = declared.core
+            for order, name in enumerate((*core, *declared.configurable)):
                 config = stored.get((entity, name))
                 rows.append({
                     "entity_type": entity, "field_name": name, "core": name in core,
@@ -90,11 +92,14 @@ class FieldConfigViewSet(viewsets.ViewSet):
 
     @extend_schema(request=FieldRuleUpdateSerializer, responses=FieldRuleSerializer)
     def partial_update(self, request: Request, key: str) -> Response:
-        entity, _, field_name = key.partition(".")
         data = FieldRuleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        entity, field_name = inputs.field_rule_target(key)
         config = services.field_config_set(
-            entity=entity, field_name=field_name, actor=request.user, **data.validated_data
+            entity=entity,
+            field_name=field_name,
+            changes=inputs.field_rule_changes(**data.validated_data),
+            actor=staff_actor(request.user),
         )
         return Response(FieldRuleSerializer({
             "entity_type": config.entity_type, "field_name": config.field_name, "core": False,

@@ -13,3 +13,13 @@ def module_enabled(code: str) -> bool:
 
 def module_list() -> list[TenantModule]:
     return list(TenantModule.objects.order_by("module_code"))
+
+
+class TenantModuleSwitch:
+    """The core's `dockpulse.modules.ModuleSwitch`, read from this tenant's tenant_modules."""
+
+    def is_enabled(self, code: str) -> bool:
+        return module_enabled(code)
+
+    def enabled_codes(self) -> frozenset[str]:
+        return frozenset(enabled_module_codes())

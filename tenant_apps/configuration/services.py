@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from dockpulse import events
+from dockpulse.actors import Actor
 from dockpulse.tenancy import tenant_atomic
 
+from .inputs import FieldRuleChanges
 from .models import FieldConfig, TenantModule
 
 
@@ -29,7 +30,7 @@ def modules_seed(*, enabled: Iterable[str], available: Iterable[str]) -> list[Te
     return rows
 
 
-def module_set_enabled(*, module: TenantModule, enabled: bool, actor: Any = None) -> TenantModule:
+def module_set_enabled(*, module: TenantModule, enabled: bool, actor: Actor) -> TenantModule:
     """Switch a module on or off; its API answers 404 and its pages hide while off."""
     if module.is_enabled == enabled:
         return module
@@ -48,39 +49,20 @@ def module_set_enabled(*, module: TenantModule, enabled: bool, actor: Any = None
 
 
 def field_config_set(
-    *,
-    entity: str,
-    field_name: str,
-    is_visible: bool | None = None,
-    is_required: bool | None = None,
-    display_order: int | None = None,
-    actor: Any = None,
+    *, entity: str, field_name: str, changes: FieldRuleChanges, actor: Actor
 ) -> FieldConfig:
-    """Change how one field of an entity behaves (core fields cannot be changed)."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
-    from .fields import ENTITY_FIELDS
-
-    if entity not in ENTITY_FIELDS:
-        raise ValidationError({"entity_type": [_("Unknown entity.")]})
-    configurable, core = ENTITY_FIELDS[entity]
-    if field_name in core:
-        raise ValidationError({"field_name": [_("This field is always shown and required.")]})
-    if field_name not in configurable:
-        raise ValidationError({"field_name": [_("Unknown field.")]})
-    if is_visible is False and is_required:
-        raise ValidationError({"is_required": [_("A hidden field cannot be required.")]})
+    """Change how one configurable field of an entity behaves (inputs.field_rule_target
+    names it); a hidden field is never required."""
     with tenant_atomic():
         config, _created = FieldConfig.objects.select_for_update().get_or_create(
             entity_type=entity, field_name=field_name
         )
-        if is_visible is not None:
-            config.is_visible = is_visible
-        if is_required is not None:
-            config.is_required = is_required
-        if display_order is not None:
-            config.display_order = display_order
+        if "is_visible" in changes:
+            config.is_visible = changes["is_visible"]
+        if "is_required" in changes:
+            config.is_required = changes["is_required"]
+        if "display_order" in changes:
+            config.display_order = changes["display_order"]
         if not config.is_visible:
             config.is_required = False
         config.save()

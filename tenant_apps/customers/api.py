@@ -10,11 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.actors import Actor
 from dockpulse.api.crud import ServiceViewSet, get_or_404
 from dockpulse.api.params import page
 from dockpulse.api.serializers import StrictSerializer
 
-from . import selectors, services
+from . import inputs, selectors, services
 from .models import Customer
 
 
@@ -25,6 +26,9 @@ class AddressSerializer(StrictSerializer):
     country = serializers.CharField(required=False, max_length=2)
 
 
+# The docstrings of the serializers are the schema's descriptions: keep them as published.
+# Cleaning the values is inputs.py's (phone, NIP, e-mail), the database's rules are the
+# service's (a free phone, the field settings).
 class CustomerSerializer(StrictSerializer):
     """Input and output; the rules (NIP, phone, uniqueness, field settings) are the service's."""
 
@@ -72,13 +76,17 @@ class CustomerViewSet(ServiceViewSet):
             tag=request.query_params.get("tag", "").strip(),
         )
 
-    def create_object(self, data: dict[str, Any], actor: Any) -> Customer:
-        return services.customer_create(data=data, actor=actor)
+    def create_object(self, data: dict[str, Any], actor: Actor) -> Customer:
+        with services.customer_problems(instance=None):
+            values = inputs.customer_input(data)
+        return services.customer_create(values=values, actor=actor)
 
-    def update_object(self, obj: Customer, data: dict[str, Any], actor: Any) -> Customer:
-        return services.customer_update(customer=obj, data=data, actor=actor)
+    def update_object(self, obj: Customer, data: dict[str, Any], actor: Actor) -> Customer:
+        with services.customer_problems(instance=obj):
+            changes = inputs.customer_changes(data)
+        return services.customer_update(customer=obj, changes=changes, actor=actor)
 
-    def delete_object(self, obj: Customer, actor: Any) -> None:
+    def delete_object(self, obj: Customer, actor: Actor) -> None:
         services.customer_delete(customer=obj, actor=actor)
 
     @extend_schema(responses=TimelineOut(many=True))

@@ -7,4 +7,6 @@ class CustomersConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401  (registers the timeline handler)
+        # What the app adds to the core (permission row, event types, route, fields), and
+        # the timeline handler it registers with the event bus.
+        from . import extensions, handlers  # noqa: F401

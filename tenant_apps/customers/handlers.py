@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from dockpulse.events.handlers import handler
-from tenant_apps.events.models import EventLog
+from dockpulse.events.models import EventLog
 
 from .models import Customer, TimelineEntry
 

@@ -1,144 +1,118 @@
-"""Writes of customers: create, update, delete, CSV import. Each sends its event."""
+"""Writes of customers: create, update, delete, CSV import. Each sends its event.
+
+They take cleaned values (tenant_apps/customers/inputs.py) and apply what needs the
+database: the tenant's field rules, a phone no other customer has (it is the portal
+login), and the plan's customer limit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import connections
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.pl import nip as nip_number
 
 from dockpulse import csvio, events
+from dockpulse.actors import Actor
 from dockpulse.errors import StateConflict
-from dockpulse.phones import normalize_phone
-from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
+from dockpulse.modules import field_policy
+from dockpulse.tenancy import current_db_alias, tenant_atomic
+from dockpulse.tenancy.limits import ensure_below
 from dockpulse.updates import apply_changes
-from platform_app.limits import ensure_below
-from tenant_apps.configuration.fields import check_input
 
+from . import inputs
+from .inputs import ADDRESS_KEYS, CustomerChanges, CustomerInput, InvalidInput
 from .models import Customer
 
+ENTITY = "customer"
 _CREATE_LOCK = 0x4355_5354  # pg_advisory_xact_lock key: creations take turns at the limit
 
-EDITABLE = (
-    "name", "company_name", "phone", "email", "nip", "address", "notes", "tags",
-    "is_portal_active",
-)  # fmt: skip
-ADDRESS_KEYS = ("street", "postal_code", "city", "country")
+
+def _conflicts(values: Mapping[str, Any], *, instance: Customer | None) -> dict[str, list[str]]:
+    """The database's objections to these cleaned values: a phone another customer has."""
+    if "phone" not in values:
+        return {}
+    clash = Customer.objects.filter(phone=values["phone"])
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    return {"phone": [_("Another customer has this phone number.")]} if clash.exists() else {}
 
 
-def normalize_nip(raw: str) -> str:
+def _refuse_conflicts(values: Mapping[str, Any], *, instance: Customer | None) -> None:
+    conflicts = _conflicts(values, instance=instance)
+    if conflicts:
+        raise ValidationError(conflicts)
+
+
+def _check_fields(given: Mapping[str, Any], *, creating: bool) -> None:
+    field_policy().check_input(ENTITY, given, creating=creating)
+
+
+def customer_check(values: CustomerInput | CustomerChanges, *, instance: Customer | None) -> None:
+    """The tenant's field rules, then a free phone; ValidationError per field.
+
+    The services apply it themselves; the admin's form calls it too, to show the
+    problems on the form instead of failing the save."""
+    given = values.given() if isinstance(values, CustomerInput) else inputs.as_api(values)
+    _check_fields(given, creating=instance is None)
+    _refuse_conflicts(given, instance=instance)
+
+
+@contextmanager
+def customer_problems(*, instance: Customer | None) -> Iterator[None]:
+    """Around cleaning a customer's input: when fields fail to clean, the tenant's field
+    rules are applied first (alone, as for clean input) and then the database's
+    objections to the fields that did clean join theirs, so one answer names every
+    problem (a taken phone next to a bad NIP)."""
     try:
-        return str(nip_number.validate(raw))
-    except StdnumError as exc:
-        raise ValidationError(_("This is not a valid NIP (check the digits).")) from exc
-
-
-def clean_input(data: dict[str, Any], *, instance: Customer | None) -> dict[str, Any]:
-    """Validate and normalise the fields given; per-field messages."""
-    unknown = set(data) - set(EDITABLE)
-    errors: dict[str, list[str]] = {name: [_("Unknown field.")] for name in sorted(unknown)}
-    cleaned: dict[str, Any] = {}
-    if "name" in data:
-        name = str(data["name"] or "").strip()
-        if not name:
-            errors["name"] = [_("Enter the customer's name.")]
-        cleaned["name"] = name[:255]
-    if "phone" in data:
-        try:
-            cleaned["phone"] = normalize_phone(str(data["phone"] or ""))
-        except ValidationError as exc:
-            errors["phone"] = exc.messages
-        else:
-            clash = Customer.objects.filter(phone=cleaned["phone"])
-            if instance is not None:
-                clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
-                errors["phone"] = [_("Another customer has this phone number.")]
-    if data.get("nip"):
-        try:
-            cleaned["nip"] = normalize_nip(str(data["nip"]))
-        except ValidationError as exc:
-            errors["nip"] = exc.messages
-    elif "nip" in data:
-        cleaned["nip"] = ""
-    if data.get("email"):
-        email = str(data["email"]).strip().lower()
-        try:
-            validate_email(email)
-            cleaned["email"] = email
-        except ValidationError as exc:
-            errors["email"] = exc.messages
-    elif "email" in data:
-        cleaned["email"] = ""
-    if "address" in data:
-        address = data["address"] or {}
-        if not isinstance(address, dict) or set(address) - set(ADDRESS_KEYS):
-            errors["address"] = [_("Give street, postal_code, city and country.")]
-        else:
-            country = str(address.get("country") or "PL").upper()
-            if len(country) != 2 or not country.isalpha():
-                errors["address"] = [_("The country is a two-letter code, e.g. PL.")]
-            for key in ADDRESS_KEYS:
-                if key in address or key == "country":
-                    value = country if key == "country" else str(address.get(key) or "").strip()
-                    cleaned[f"address_{key}"] = value
-    if "tags" in data:
-        tags = data["tags"] or []
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            errors["tags"] = [_("Give a list of tags.")]
-        else:
-            cleaned["tags"] = sorted({t.strip()[:50] for t in tags if t.strip()})
-    for key in ("company_name", "notes"):
-        if key in data:
-            cleaned[key] = str(data[key] or "").strip()
-    if "is_portal_active" in data:
-        cleaned["is_portal_active"] = bool(data["is_portal_active"])
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+        yield
+    except InvalidInput as exc:
+        _check_fields(exc.given, creating=instance is None)
+        valid = {name: exc.given[name] for name in exc.valid}
+        merged = {**exc.message_dict, **_conflicts(valid, instance=instance)}
+        order = list(inputs.CLEANERS)
+        raise ValidationError(
+            dict(sorted(merged.items(), key=lambda item: order.index(item[0])))
+        ) from None
 
 
 def _lock_and_check_limit(adding: int = 1) -> None:
     with connections[current_db_alias()].cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CREATE_LOCK])
-    ensure_below(
-        tenant_id=get_current_tenant().id,
-        field="max_customers",
-        current=Customer.objects.count() + adding - 1,
-    )
+    ensure_below(field="max_customers", current=Customer.objects.count() + adding - 1)
 
 
 def _payload(customer: Customer) -> dict[str, Any]:
     return {"name": customer.name, "company_name": customer.company_name, "phone": customer.phone}
 
 
-def customer_create(*, data: dict[str, Any], actor: Any = None) -> Customer:
-    check_input("customer", data, creating=True)
-    missing = {
-        name: [_("This field is required.")] for name in ("name", "phone") if name not in data
-    }
-    if missing:
-        raise ValidationError(missing)
+def _created(customer: Customer, actor: Actor) -> None:
+    events.emit(
+        event_type="customer.created", source_module="customers", entity_type="customer",
+        entity_id=customer.id, payload=_payload(customer), actor=actor,
+    )  # fmt: skip
+
+
+def customer_create(*, values: CustomerInput, actor: Actor) -> Customer:
+    _check_fields(values.given(), creating=True)
     with tenant_atomic():
         _lock_and_check_limit()
-        customer = Customer(**clean_input(data, instance=None))
+        _refuse_conflicts({"phone": values.phone}, instance=None)
+        customer = Customer(**values.columns())
         customer.save()
-        events.emit(
-            event_type="customer.created", source_module="customers", entity_type="customer",
-            entity_id=customer.id, payload=_payload(customer), actor=actor,
-        )  # fmt: skip
+        _created(customer, actor)
     return customer
 
 
-def customer_update(*, customer: Customer, data: dict[str, Any], actor: Any = None) -> Customer:
-    check_input("customer", data, creating=False)
+def customer_update(*, customer: Customer, changes: CustomerChanges, actor: Actor) -> Customer:
+    _check_fields(inputs.as_api(changes), creating=False)
     with tenant_atomic():
-        changed = apply_changes(customer, clean_input(data, instance=customer))
+        _refuse_conflicts(changes, instance=customer)
+        changed = apply_changes(customer, inputs.as_columns(changes))
         if not changed:
             return customer
         events.emit(
@@ -148,7 +122,7 @@ def customer_update(*, customer: Customer, data: dict[str, Any], actor: Any = No
     return customer
 
 
-def customer_delete(*, customer: Customer, actor: Any = None) -> None:
+def customer_delete(*, customer: Customer, actor: Actor) -> None:
     """Delete a customer without orders or quotes (documents keep their customer)."""
     try:
         with tenant_atomic():
@@ -179,58 +153,38 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _row_data(values: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    address = {}
-    for key, value in values.items():
-        if key in ("street", "postal_code", "city", "country"):
-            if value:
-                address[key] = value
-        elif key == "tags":
-            data["tags"] = [t for t in value.replace("|", ",").split(",") if t.strip()]
-        elif key == "__extra__":
-            data["__extra__"] = value
-        else:
-            data[key] = value
-    if address:
-        data["address"] = address
-    return data
+def _row(cells: Mapping[str, str]) -> CustomerInput:
+    with customer_problems(instance=None):
+        customer = inputs.customer_input(inputs.csv_row(cells))
+    customer_check(customer, instance=None)
+    return customer
 
 
-def customer_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> csvio.ImportReport:
+def customer_import(*, raw: bytes, dry_run: bool, actor: Actor) -> csvio.ImportReport:
     """Import customers from CSV, all or nothing: one bad row and nothing is written.
 
     Every bad row is reported with its line number and fields, in the dry run and in the
     real run alike.
     """
     rows = csvio.read_checked(
-        raw, aliases=CSV_ALIASES, columns=CSV_COLUMNS, required=("name", "phone")
+        raw, aliases=CSV_ALIASES, columns=CSV_COLUMNS, required=inputs.REQUIRED
     )
     report = csvio.ImportReport(rows=len(rows), dry_run=dry_run)
-
-    def clean(data: dict[str, Any]) -> dict[str, Any]:
-        check_input("customer", data, creating=True)
-        return clean_input(data, instance=None)
-
     with tenant_atomic():
         prepared, report.errors = csvio.validate_rows(
-            rows, to_data=_row_data, clean=clean, unique="phone"
+            rows, clean=_row, unique="phone", key=lambda customer: customer.phone
         )
         if report.errors or dry_run:
             return report
         _lock_and_check_limit(adding=len(prepared))
-        for cleaned in prepared:
-            customer = Customer.objects.create(**cleaned)
-            events.emit(
-                event_type="customer.created", source_module="customers",
-                entity_type="customer", entity_id=customer.id, payload=_payload(customer),
-                actor=actor,
-            )  # fmt: skip
+        for values in prepared:
+            customer = Customer.objects.create(**values.columns())
+            _created(customer, actor)
         report.created = len(prepared)
     return report
 
 
-def customer_export_csv(customers: Any, hidden: set[str]) -> str:
+def customer_export_csv(customers: Iterable[Customer], hidden: set[str]) -> str:
     columns = [c for c in CSV_COLUMNS if c not in hidden and not (
         c in ADDRESS_KEYS and "address" in hidden)]  # fmt: skip
 

@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from tenant_apps.configuration.selectors import enabled_module_codes
+from dockpulse.modules import module_switch
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/home.html", {"modules": enabled_module_codes()})
+    modules = sorted(module_switch().enabled_codes())
+    return render(request, "dashboard/home.html", {"modules": modules})

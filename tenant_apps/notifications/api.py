@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse.actors import staff_actor
 from dockpulse.api.crud import get_or_404
 from dockpulse.api.params import page, uuid_param
 from dockpulse.api.permissions import RolePermission
@@ -15,7 +16,7 @@ from dockpulse.api.serializers import StrictSerializer
 from dockpulse.events.types import EVENT_TYPES
 from tenant_apps.accounts.models import User
 
-from . import selectors, services
+from . import inputs, selectors, services
 from .models import ActionType, NotificationDelivery, WorkflowTrigger
 
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
@@ -96,7 +97,9 @@ class TriggerViewSet(viewsets.ViewSet):
     def create(self, request: Request) -> Response:
         data = TriggerIn(data=request.data)
         data.is_valid(raise_exception=True)
-        trigger = services.trigger_create(data=dict(data.validated_data), actor=_user(request))
+        trigger = services.trigger_create(
+            values=inputs.trigger_input(**data.validated_data), actor=staff_actor(_user(request))
+        )
         return Response(TriggerOut(trigger).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -107,12 +110,16 @@ class TriggerViewSet(viewsets.ViewSet):
         data = TriggerIn(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         trigger = services.trigger_update(
-            trigger=trigger, data=dict(data.validated_data), actor=_user(request)
+            trigger=trigger,
+            changes=inputs.trigger_changes(trigger, data.validated_data),
+            actor=staff_actor(_user(request)),
         )
         return Response(TriggerOut(trigger).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        services.trigger_delete(trigger=get_or_404(WorkflowTrigger, pk=pk), actor=_user(request))
+        services.trigger_delete(
+            trigger=get_or_404(WorkflowTrigger, pk=pk), actor=staff_actor(_user(request))
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,4 +8,6 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401  (registers the workflow-trigger handler)
+        # What the app adds to the core (permission rows, routes, the sends sweep), and the
+        # workflow-trigger handler it registers with the event bus.
+        from . import extensions, handlers  # noqa: F401

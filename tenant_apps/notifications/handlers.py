@@ -9,7 +9,7 @@ transaction commits.
 from __future__ import annotations
 
 from dockpulse.events.handlers import handler
-from tenant_apps.events.models import EventLog
+from dockpulse.events.models import EventLog
 
 from . import services
 

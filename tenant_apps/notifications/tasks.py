@@ -4,13 +4,15 @@ from dockpulse.celery import TenantTask, app
 from dockpulse.tenancy import get_current_tenant
 
 from . import services
+from .models import NotificationDelivery
+from .services.queueing import SEND_TASK
 
 
 # The soft limit interrupts a send stuck past every timeout (counted as a failed attempt);
 # the hard one ends the child if even that does not help (the sweep sends again later).
 @app.task(
     base=TenantTask,
-    name="notifications.send",
+    name=SEND_TASK,
     queue="notifications",
     soft_time_limit=60,
     time_limit=90,
@@ -19,8 +21,6 @@ def send_notification(tenant_id: str, delivery_id: str) -> str:
     """Send one delivery row (at least once; its id is the provider's idempotency key)."""
     status, retry_in = services.notification_send(delivery_id=delivery_id)
     if retry_in is not None:
-        from .models import NotificationDelivery
-
         channel = (
             NotificationDelivery.objects.filter(pk=delivery_id)
             .values_list("channel", flat=True)

@@ -8,18 +8,22 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from dockpulse.actors import Actor
 from dockpulse.api.crud import ServiceViewSet
 from dockpulse.api.serializers import StrictSerializer
 
-from . import selectors, services
+from . import inputs, selectors, services
 from .models import Product, Unit, VatRate
 
 
+# The docstrings of the serializers are the schema's descriptions: keep them as published.
+# Cleaning the values is inputs.py's (price, unit, VAT), the database's rules are the
+# service's (a code no other product has, the field settings).
 class ProductSerializer(StrictSerializer):
     """Input and output; price, unit, VAT and uniqueness rules are the service's."""
 
     id = serializers.UUIDField(read_only=True)
-    # Blank values reach the service, which names every problem at once.
+    # Blank values reach inputs.py, so one answer names every problem.
     code = serializers.CharField(max_length=50, allow_blank=True)
     name = serializers.CharField(max_length=255, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
@@ -68,11 +72,15 @@ class ProductViewSet(ServiceViewSet):
             active=None if active is None else active.lower() in ("1", "true", "yes"),
         )
 
-    def create_object(self, data: dict[str, Any], actor: Any) -> Product:
-        return services.product_create(data=data, actor=actor)
+    def create_object(self, data: dict[str, Any], actor: Actor) -> Product:
+        with services.product_problems(instance=None):
+            values = inputs.product_input(data)
+        return services.product_create(values=values, actor=actor)
 
-    def update_object(self, obj: Product, data: dict[str, Any], actor: Any) -> Product:
-        return services.product_update(product=obj, data=data, actor=actor)
+    def update_object(self, obj: Product, data: dict[str, Any], actor: Actor) -> Product:
+        with services.product_problems(instance=obj):
+            changes = inputs.product_changes(data)
+        return services.product_update(product=obj, changes=changes, actor=actor)
 
-    def delete_object(self, obj: Product, actor: Any) -> None:
+    def delete_object(self, obj: Product, actor: Actor) -> None:
         services.product_delete(product=obj, actor=actor)

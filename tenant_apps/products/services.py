@@ -1,8 +1,13 @@
-"""Writes of products: create, update, delete, CSV import. Each sends its event."""
+"""Writes of products: create, update, delete, CSV import. Each sends its event.
+
+They take cleaned values (tenant_apps/products/inputs.py) and apply what needs the
+database: the tenant's field rules and a code no other product has.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,113 +15,60 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from dockpulse import csvio, events
+from dockpulse.actors import Actor
 from dockpulse.errors import StateConflict
+from dockpulse.modules import field_policy
 from dockpulse.tenancy import tenant_atomic
 from dockpulse.updates import apply_changes
-from tenant_apps.configuration.fields import check_input
 
-from .models import Product, Unit, VatRate
+from . import inputs
+from .inputs import InvalidInput, ProductChanges, ProductInput
+from .models import Product
 
-EDITABLE = ("code", "name", "description", "category", "price", "unit", "vat_rate", "is_active")
-MAX_PRICE = Decimal("9999999999.99")
-# Quantities (order lines, stock) are Decimal(12, 3) in the product's unit.
-MAX_QUANTITY = Decimal("999999999.999")
-QUANTITY_STEP = Decimal("0.001")
+ENTITY = "product"
 
 
-def parse_price(raw: Any) -> Decimal:
-    """A net price: Decimal, not negative, two places; accepts "12,50" as Polish files write."""
-    text = str(raw).strip().replace(" ", "").replace("\u00a0", "").replace(",", ".")
+def _conflicts(values: Mapping[str, Any], *, instance: Product | None) -> dict[str, list[str]]:
+    """The database's objections to these cleaned values: a code another product has."""
+    if "code" not in values:
+        return {}
+    clash = Product.objects.filter(code__iexact=values["code"])
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    return {"code": [_("Another product has this code.")]} if clash.exists() else {}
+
+
+def product_check(values: ProductInput | ProductChanges, *, instance: Product | None) -> None:
+    """The tenant's field rules, then a free code; ValidationError per field.
+
+    The services apply it themselves; the admin's form calls it too, to show the
+    problems on the form instead of failing the save."""
+    given = values.given() if isinstance(values, ProductInput) else dict(values)
+    field_policy().check_input(ENTITY, given, creating=instance is None)
+    conflicts = _conflicts(given, instance=instance)
+    if conflicts:
+        raise ValidationError(conflicts)
+
+
+@contextmanager
+def product_problems(*, instance: Product | None) -> Iterator[None]:
+    """Around cleaning a product's input: when fields fail to clean, the tenant's field
+    rules are applied first (alone, as for clean input) and then the database's
+    objections to the fields that did clean join theirs, so one answer names every
+    problem (a taken code next to a negative price)."""
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValidationError(_("Enter a price such as 12.50.")) from exc
-    if not value.is_finite():
-        raise ValidationError(_("Enter a price such as 12.50."))
-    if value < 0:
-        raise ValidationError(_("The price cannot be negative."))
-    if value > MAX_PRICE or value != value.quantize(Decimal("0.01")):
-        raise ValidationError(_("Enter a price with at most two decimal places."))
-    return value.quantize(Decimal("0.01"))
+        yield
+    except InvalidInput as exc:
+        field_policy().check_input(ENTITY, exc.given, creating=instance is None)
+        valid = {name: exc.given[name] for name in exc.valid}
+        merged = {**exc.message_dict, **_conflicts(valid, instance=instance)}
+        order = list(inputs.CLEANERS)
+        raise ValidationError(
+            dict(sorted(merged.items(), key=lambda item: order.index(item[0])))
+        ) from None
 
 
-def parse_quantity(raw: Any, *, signed: bool = False) -> Decimal:
-    """A quantity with at most three places: > 0, or (signed) any non-zero value.
-
-    Accepts "1,5" as Polish files write it."""
-    if isinstance(raw, bool) or raw is None:
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5."))
-    try:
-        value = Decimal(str(raw).strip().replace(" ", "").replace(",", "."))
-    except InvalidOperation as exc:
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5.")) from exc
-    if not value.is_finite():
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5."))
-    if signed and value == 0:
-        raise ValidationError(_("Enter a change other than zero (negative to remove stock)."))
-    if not signed and value <= 0:
-        raise ValidationError(_("The quantity must be greater than zero."))
-    if abs(value) > MAX_QUANTITY or value != value.quantize(QUANTITY_STEP):
-        raise ValidationError(_("Enter a quantity with at most three decimal places."))
-    return value.quantize(QUANTITY_STEP)
-
-
-def clean_input(data: dict[str, Any], *, instance: Product | None) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {
-        name: [_("Unknown field.")] for name in sorted(set(data) - set(EDITABLE))
-    }
-    cleaned: dict[str, Any] = {}
-    if "code" in data:
-        code = str(data["code"] or "").strip()
-        if not code:
-            errors["code"] = [_("Enter the product code.")]
-        elif len(code) > 50:
-            errors["code"] = [_("Enter at most 50 characters.")]
-        else:
-            clash = Product.objects.filter(code__iexact=code)
-            if instance is not None:
-                clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
-                errors["code"] = [_("Another product has this code.")]
-        cleaned["code"] = code
-    if "name" in data:
-        name = str(data["name"] or "").strip()
-        if not name:
-            errors["name"] = [_("Enter the product name.")]
-        cleaned["name"] = name[:255]
-    if "price" in data:
-        try:
-            cleaned["price"] = parse_price(data["price"])
-        except ValidationError as exc:
-            errors["price"] = exc.messages
-    if "unit" in data:
-        unit = str(data["unit"] or "").strip().lower()
-        if unit not in Unit.values:
-            errors["unit"] = [_("Choose one of: %(units)s.") % {"units": ", ".join(Unit.values)}]
-        cleaned["unit"] = unit
-    if "vat_rate" in data:
-        rate = str(data["vat_rate"] or "").strip().lower().removesuffix("%")
-        if rate not in VatRate.values:
-            errors["vat_rate"] = [
-                _("Choose one of: %(rates)s.") % {"rates": ", ".join(VatRate.values)}
-            ]
-        cleaned["vat_rate"] = rate
-    for key in ("description", "category"):
-        if key in data:
-            cleaned[key] = str(data[key] or "").strip()
-    if len(cleaned.get("category", "")) > 100:
-        errors["category"] = [_("Enter at most 100 characters.")]
-    if "is_active" in data:
-        value = data["is_active"]
-        if isinstance(value, str):
-            value = value.strip().lower() in ("1", "true", "yes", "tak", "t")
-        cleaned["is_active"] = bool(value)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
-
-
-def _event(kind: str, product: Product, actor: Any, **extra: Any) -> None:
+def _event(kind: str, product: Product, actor: Actor, **extra: Any) -> None:
     events.emit(
         event_type=kind,
         source_module="products",
@@ -127,30 +79,31 @@ def _event(kind: str, product: Product, actor: Any, **extra: Any) -> None:
     )
 
 
-def product_create(*, data: dict[str, Any], actor: Any = None) -> Product:
-    check_input("product", data, creating=True)
-    missing = {
-        n: [_("This field is required.")] for n in ("code", "name", "price") if n not in data
-    }
-    if missing:
-        raise ValidationError(missing)
+def product_create(*, values: ProductInput, actor: Actor) -> Product:
+    field_policy().check_input(ENTITY, values.given(), creating=True)
     with tenant_atomic():
-        product = Product.objects.create(**clean_input(data, instance=None))
+        conflicts = _conflicts(values.given(), instance=None)
+        if conflicts:
+            raise ValidationError(conflicts)
+        product = Product.objects.create(**values.given())
         _event("entity.created", product, actor)
     return product
 
 
-def product_update(*, product: Product, data: dict[str, Any], actor: Any = None) -> Product:
-    check_input("product", data, creating=False)
+def product_update(*, product: Product, changes: ProductChanges, actor: Actor) -> Product:
+    field_policy().check_input(ENTITY, changes, creating=False)
     with tenant_atomic():
-        changed = apply_changes(product, clean_input(data, instance=product))
+        conflicts = _conflicts(changes, instance=product)
+        if conflicts:
+            raise ValidationError(conflicts)
+        changed = apply_changes(product, dict(changes))
         if not changed:
             return product
         _event("entity.updated", product, actor, changed=changed)
     return product
 
 
-def product_delete(*, product: Product, actor: Any = None) -> None:
+def product_delete(*, product: Product, actor: Actor) -> None:
     """Delete a product nothing refers to; one on orders, quotes or stock records stays
     (the database's PROTECT keys say so) and can be made inactive instead."""
     try:
@@ -173,33 +126,35 @@ CSV_ALIASES = {
     "jm": "unit", "j.m.": "unit", "vat": "vat_rate", "stawka vat": "vat_rate",
     "aktywny": "is_active",
 }  # fmt: skip
-CSV_COLUMNS = EDITABLE
+CSV_COLUMNS = inputs.EDITABLE
 
 
-def product_import(*, raw: bytes, dry_run: bool, actor: Any = None) -> csvio.ImportReport:
+def _row(values: Mapping[str, str]) -> ProductInput:
+    with product_problems(instance=None):
+        product = inputs.product_input(values)
+    product_check(product, instance=None)
+    return product
+
+
+def product_import(*, raw: bytes, dry_run: bool, actor: Actor) -> csvio.ImportReport:
     """Import products from CSV, all or nothing; every bad row reported by line."""
     rows = csvio.read_checked(
-        raw, aliases=CSV_ALIASES, columns=CSV_COLUMNS, required=("code", "name", "price")
+        raw, aliases=CSV_ALIASES, columns=CSV_COLUMNS, required=inputs.REQUIRED
     )
     report = csvio.ImportReport(rows=len(rows), dry_run=dry_run)
-
-    def clean(data: dict[str, Any]) -> dict[str, Any]:
-        check_input("product", data, creating=True)
-        return clean_input(data, instance=None)
-
     with tenant_atomic():
         prepared, report.errors = csvio.validate_rows(
-            rows, to_data=dict, clean=clean, unique="code"
+            rows, clean=_row, unique="code", key=lambda product: product.code
         )
         if report.errors or dry_run:
             return report
-        for cleaned in prepared:
-            _event("entity.created", Product.objects.create(**cleaned), actor)
+        for values in prepared:
+            _event("entity.created", Product.objects.create(**values.given()), actor)
         report.created = len(prepared)
     return report
 
 
-def product_export_csv(products: Any, hidden: set[str]) -> str:
+def product_export_csv(products: Iterable[Product], hidden: set[str]) -> str:
     columns = [c for c in CSV_COLUMNS if c not in hidden]
     return csvio.write(
         columns,

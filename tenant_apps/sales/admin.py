@@ -11,17 +11,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from dockpulse.admin_sites import ReadOnlyAdminMixin, tenant_admin_site
-from dockpulse.errors import StateConflict
+from dockpulse.errors import DomainError
 
-from . import services
+from .inputs import staff
 from .models import NumberSeries, Order, OrderLine, OrderStatusChange, Quote, QuoteLine
-from .services.numbering import pattern_check
+from .services.numbering import number_series_set, pattern_check
+from .services.orders import order_transition
+from .services.quotes import quote_accept, quote_reject, quote_send
 
 LINE_FIELDS = ("position", "product", "description", "quantity", "unit", "unit_price",
                "discount", "vat_rate", "total_net", "total_vat", "total_gross")  # fmt: skip
@@ -56,12 +58,8 @@ def _run(
         try:
             call(obj)
             done += 1
-        except (StateConflict, PermissionDenied, ValidationError) as exc:
-            text = (
-                exc.message
-                if isinstance(exc, StateConflict)
-                else " ".join(getattr(exc, "messages", [str(exc)]))
-            )
+        except (DomainError, ValidationError) as exc:
+            text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
             modeladmin.message_user(request, f"{obj}: {text}", messages.ERROR)
     if done:
         modeladmin.message_user(request, _("%(n)d changed.") % {"n": done}, messages.SUCCESS)
@@ -70,7 +68,7 @@ def _run(
 def _order_action(to: str, label: Any) -> Callable:
     def run(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet) -> None:
         def move(order: Order) -> None:
-            services.order_transition(order=order, to=to, actor=request.user)
+            order_transition(order=order, to=to, actor=staff(request.user))
 
         _run(modeladmin, request, queryset, move)
 
@@ -123,15 +121,15 @@ class QuoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send selected quotes"))
     def send(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _run(self, request, queryset, lambda q: services.quote_send(quote=q, actor=request.user))
+        _run(self, request, queryset, lambda q: quote_send(quote=q, actor=staff(request.user)))
 
     @admin.action(description=_("Accept selected quotes (creates the orders)"))
     def accept(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _run(self, request, queryset, lambda q: services.quote_accept(quote=q, actor=request.user))
+        _run(self, request, queryset, lambda q: quote_accept(quote=q, actor=staff(request.user)))
 
     @admin.action(description=_("Reject selected quotes"))
     def reject(self, request: HttpRequest, queryset: QuerySet) -> None:
-        _run(self, request, queryset, lambda q: services.quote_reject(quote=q, actor=request.user))
+        _run(self, request, queryset, lambda q: quote_reject(quote=q, actor=staff(request.user)))
 
 
 class NumberSeriesForm(forms.ModelForm):
@@ -149,7 +147,7 @@ class NumberSeriesAdmin(admin.ModelAdmin):
     list_display = ["document_type", "pattern", "updated_at"]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        saved = services.number_series_set(
-            document_type=obj.document_type, pattern=obj.pattern, actor=request.user
+        saved = number_series_set(
+            document_type=obj.document_type, pattern=obj.pattern, actor=staff(request.user)
         )
         obj.pk = saved.pk

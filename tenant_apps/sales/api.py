@@ -19,16 +19,18 @@ from dockpulse.api.crud import UUID_PATTERN, get_or_404
 from dockpulse.api.params import date_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
-from tenant_apps.stock.selectors import line_stock
 
-from . import selectors, services
+from . import inputs, selectors
+from .line_stock import line_stock
 from .models import Order, Quote, Source
+from .services.orders import allowed_next, order_create, order_transition, order_update
+from .services.quotes import quote_accept, quote_create, quote_reject, quote_send, quote_update
 
 
 class LineIn(StrictSerializer):
     product = serializers.UUIDField(required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    # Numbers travel as strings or JSON numbers; the service parses them as Decimal.
+    # Numbers travel as strings or JSON numbers; sales.inputs parses them as Decimal.
     quantity = serializers.CharField(max_length=30)
     unit = serializers.CharField(required=False, allow_blank=True, max_length=10)
     unit_price = serializers.CharField(required=False, allow_blank=True, max_length=30)
@@ -89,19 +91,19 @@ class OrderLineOut(LineOut):
 
     @extend_schema_field(_STOCK_QUANTITY)
     def get_reserved(self, line: Any) -> Any:
-        reserved = line_stock(line)[0]
+        reserved = line_stock(line).reserved
         return None if reserved is None else f"{reserved:.3f}"
 
     @extend_schema_field(_STOCK_QUANTITY)
     def get_backordered(self, line: Any) -> Any:
-        backordered = line_stock(line)[1]
+        backordered = line_stock(line).backordered
         return None if backordered is None else f"{backordered:.3f}"
 
     @extend_schema_field(
         serializers.ChoiceField(choices=["active", "released", "consumed"], allow_null=True)
     )
     def get_stock_status(self, line: Any) -> str | None:
-        return line_stock(line)[2]
+        return line_stock(line).status
 
 
 class DocumentOut(serializers.Serializer):
@@ -130,7 +132,7 @@ class OrderOut(DocumentOut):
     allowed_transitions = serializers.SerializerMethodField()
 
     def get_allowed_transitions(self, order: Order) -> list[str]:
-        return services.allowed_next(order.status)
+        return allowed_next(order.status)
 
 
 class QuoteOut(DocumentOut):
@@ -197,8 +199,10 @@ class OrderViewSet(viewsets.ViewSet):
         return page(self, request, orders, OrderOut)
 
     def create(self, request: Request) -> Response:
-        order = services.order_create(
-            data=valid(OrderIn, request), actor=request.user, source=Source.API
+        order = order_create(
+            values=inputs.order_input(valid(OrderIn, request)),
+            actor=inputs.staff(request.user),
+            source=Source.API,
         )
         return Response(OrderOut(selectors.order_get(order.pk)).data, status.HTTP_201_CREATED)
 
@@ -207,9 +211,8 @@ class OrderViewSet(viewsets.ViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         order = get_or_404(Order, pk=pk)
-        services.order_update(
-            order=order, data=valid(OrderIn, request, partial=True), actor=request.user
-        )
+        changes = inputs.order_changes(valid(OrderIn, request, partial=True))
+        order_update(order=order, changes=changes, actor=inputs.staff(request.user))
         return Response(OrderOut(selectors.order_get(order.pk)).data)
 
     @extend_schema(request=TransitionIn, responses=OrderOut)
@@ -217,7 +220,7 @@ class OrderViewSet(viewsets.ViewSet):
     def transition(self, request: Request, pk: str) -> Response:
         order = get_or_404(Order, pk=pk)
         data = valid(TransitionIn, request)
-        services.order_transition(order=order, actor=request.user, **data)
+        order_transition(order=order, actor=inputs.staff(request.user), **data)
         return Response(OrderOut(selectors.order_get(order.pk)).data)
 
     @extend_schema(responses=HistoryOut(many=True))
@@ -257,7 +260,8 @@ class QuoteViewSet(viewsets.ViewSet):
         return page(self, request, quotes, QuoteOut)
 
     def create(self, request: Request) -> Response:
-        quote = services.quote_create(data=valid(QuoteIn, request), actor=request.user)
+        values = inputs.quote_input(valid(QuoteIn, request))
+        quote = quote_create(values=values, actor=inputs.staff(request.user))
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -265,22 +269,21 @@ class QuoteViewSet(viewsets.ViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         quote = get_or_404(Quote, pk=pk)
-        services.quote_update(
-            quote=quote, data=valid(QuoteIn, request, partial=True), actor=request.user
-        )
+        changes = inputs.quote_changes(valid(QuoteIn, request, partial=True))
+        quote_update(quote=quote, changes=changes, actor=inputs.staff(request.user))
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
     @extend_schema(request=None, responses=QuoteOut)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: str) -> Response:
-        quote = services.quote_send(quote=get_or_404(Quote, pk=pk), actor=request.user)
+        quote = quote_send(quote=get_or_404(Quote, pk=pk), actor=inputs.staff(request.user))
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
     @extend_schema(request=None, responses=QuoteOut)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        quote = services.quote_accept(
-            quote=get_or_404(Quote, pk=pk), actor=request.user, source=Source.API
+        quote = quote_accept(
+            quote=get_or_404(Quote, pk=pk), actor=inputs.staff(request.user), source=Source.API
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
@@ -288,7 +291,9 @@ class QuoteViewSet(viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         data = valid(RejectIn, request)
-        quote = services.quote_reject(
-            quote=get_or_404(Quote, pk=pk), actor=request.user, reason=data.get("reason", "")
+        quote = quote_reject(
+            quote=get_or_404(Quote, pk=pk),
+            actor=inputs.staff(request.user),
+            reason=data.get("reason", ""),
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)

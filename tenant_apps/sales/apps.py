@@ -6,3 +6,6 @@ class SalesConfig(AppConfig):
     name = "tenant_apps.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from . import extensions  # noqa: F401  (permission rows, event types, routes)

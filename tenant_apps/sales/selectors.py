@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 
 from dockpulse.tenancy import get_current_tenant
 
+from . import line_stock
 from .models import Order, OrderLine, OrderStatusChange, Quote, QuoteLine
 
 
@@ -26,8 +27,10 @@ def order_list(
     created_to: dt.date | None = None,
     search: str = "",
 ) -> QuerySet[Order]:
-    # Each line's stock reservation (reserved / backordered) comes in the same query.
-    lines = OrderLine.objects.select_related("stock_reservation").order_by("position")
+    # What stock holds for each line (reserved / backordered) comes in the same query.
+    lines = OrderLine.objects.order_by("position")
+    if line_stock.related():
+        lines = lines.select_related(*line_stock.related())
     qs = Order.objects.select_related("customer", "assigned_to").prefetch_related(
         Prefetch("lines", queryset=lines)
     )

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from dockpulse.actors import Actor
 from dockpulse.admin_sites import (
     ReadOnlyAdminMixin,
     ServiceAdminMixin,
@@ -23,19 +24,33 @@ from dockpulse.admin_sites import (
 )
 from tenant_apps.products.models import Product
 
-from . import services
+from . import inputs
 from .models import StockLevel, StockMovement, StockReservation, Warehouse
+from .services.receipts import stock_adjust, stock_level_update, stock_receive
+from .services.warehouses import (
+    WAREHOUSE_FIELDS,
+    warehouse_create,
+    warehouse_delete,
+    warehouse_update,
+)
+
+
+def _actor(who: Any) -> Actor:
+    """ServiceAdminMixin hands over the request's user; the services take an Actor."""
+    return who if isinstance(who, Actor) else inputs.staff(who)
 
 
 class WarehouseForm(ServiceValidatedForm):
     class Meta:
         model = Warehouse
-        fields = list(services.WAREHOUSE_FIELDS)
+        fields = list(WAREHOUSE_FIELDS)
 
     def service_check(self, cleaned: dict[str, Any], instance: Any) -> None:
-        services.clean_warehouse_input(
-            {n: cleaned.get(n) for n in services.WAREHOUSE_FIELDS}, instance=instance
-        )
+        values = {n: cleaned.get(n) for n in WAREHOUSE_FIELDS}
+        if instance is None:
+            inputs.warehouse_input(values)
+        else:
+            inputs.warehouse_changes(values, warehouse=instance)
 
 
 @admin.register(Warehouse, site=tenant_admin_site)
@@ -47,16 +62,17 @@ class WarehouseAdmin(ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def service_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
-        return {name: cleaned[name] for name in services.WAREHOUSE_FIELDS}
+        return {name: cleaned[name] for name in WAREHOUSE_FIELDS}
 
     def service_create(self, data: dict[str, Any], actor: Any) -> Warehouse:
-        return services.warehouse_create(data=data, actor=actor)
+        return warehouse_create(values=inputs.warehouse_input(data), actor=_actor(actor))
 
     def service_update(self, obj: Warehouse, data: dict[str, Any], actor: Any) -> Warehouse:
-        return services.warehouse_update(warehouse=obj, data=data, actor=actor)
+        changes = inputs.warehouse_changes(data, warehouse=obj)
+        return warehouse_update(warehouse=obj, changes=changes, actor=_actor(actor))
 
     def service_delete(self, obj: Warehouse, actor: Any) -> None:
-        services.warehouse_delete(warehouse=obj, actor=actor)
+        warehouse_delete(warehouse=obj, actor=_actor(actor))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and (obj.is_default or obj.levels.exists()):
@@ -71,7 +87,7 @@ class StockLevelForm(forms.ModelForm):
 
     def clean_low_stock_threshold(self) -> Any:
         try:
-            return services.parse_threshold(self.cleaned_data["low_stock_threshold"])
+            return inputs.parse_threshold(self.cleaned_data["low_stock_threshold"])
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages) from exc
 
@@ -100,10 +116,10 @@ class StockLevelAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         fresh = StockLevel.objects.get(pk=obj.pk)
-        services.stock_level_update(
+        stock_level_update(
             level=fresh,
-            data={"low_stock_threshold": form.cleaned_data["low_stock_threshold"]},
-            actor=request.user,
+            low_stock_threshold=form.cleaned_data["low_stock_threshold"],
+            actor=inputs.staff(request.user),
         )
 
 
@@ -142,23 +158,21 @@ class MovementForm(forms.ModelForm):
             is_active=True
         )
 
-    def operation_kwargs(self) -> dict[str, Any]:
-        cleaned = self.cleaned_data
-        return {
-            "product": cleaned.get("product"),
-            "warehouse": cleaned.get("warehouse"),
-            "quantity": cleaned.get("quantity"),
-            "reason": cleaned.get("reason"),
-            "reference": cleaned.get("reference") or "",
-        }
+    operation_input: inputs.Operation | None = None
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
-        signed = cleaned.get("operation") == StockMovement.Kind.ADJUSTMENT
         try:
-            services.clean_operation(**self.operation_kwargs(), signed=signed)
+            self.operation_input = inputs.clean_operation(
+                product=cleaned.get("product"),
+                warehouse=cleaned.get("warehouse"),
+                quantity=cleaned.get("quantity"),
+                reason=cleaned.get("reason"),
+                reference=cleaned.get("reference") or "",
+                signed=cleaned.get("operation") == StockMovement.Kind.ADJUSTMENT,
+            )
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.add_error(name if name in self.fields else None, messages)
@@ -198,12 +212,16 @@ class StockMovementAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        op: inputs.Operation = form.operation_input
         call = (
-            services.stock_adjust
+            stock_adjust
             if form.cleaned_data["operation"] == StockMovement.Kind.ADJUSTMENT
-            else services.stock_receive
+            else stock_receive
         )
-        saved = call(**form.operation_kwargs(), actor=request.user)
+        saved = call(
+            product=op.product, warehouse=op.warehouse, quantity=op.quantity, reason=op.reason,
+            reference=op.reference, actor=inputs.staff(request.user),
+        )  # fmt: skip
         for model_field in StockMovement._meta.concrete_fields:
             setattr(obj, model_field.attname, getattr(saved, model_field.attname))
         obj._state.adding, obj._state.db = False, saved._state.db

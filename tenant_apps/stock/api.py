@@ -19,8 +19,16 @@ from dockpulse.api.params import bool_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 
-from . import selectors, services
+from . import inputs, selectors
 from .models import StockMovement, Warehouse
+from .services.common import MODULE
+from .services.receipts import stock_adjust, stock_level_update, stock_receive
+from .services.warehouses import (
+    warehouse_create,
+    warehouse_default,
+    warehouse_delete,
+    warehouse_update,
+)
 
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
 
@@ -34,7 +42,7 @@ def _quantity(**kwargs: Any) -> serializers.DecimalField:
 
 class WarehouseSerializer(StrictSerializer):
     id = serializers.UUIDField(read_only=True)
-    # Blank values reach the service, which names every problem at once.
+    # Blank values reach the input layer (stock.inputs), which names every problem at once.
     code = serializers.CharField(max_length=30, allow_blank=True)
     name = serializers.CharField(max_length=255, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
@@ -89,14 +97,14 @@ class MovementOut(serializers.Serializer):
 
 
 class OperationIn(StrictSerializer):
-    # Ids and numbers are checked by the service, so every bad field is named at once.
+    # Ids and numbers are checked by stock.inputs, so every bad field is named at once.
     product = serializers.CharField(max_length=64, help_text="product id")
     warehouse = serializers.CharField(
         max_length=64, required=False, allow_blank=True, allow_null=True,
         help_text="warehouse id; the default warehouse when left out",
     )  # fmt: skip
     quantity = serializers.CharField(max_length=30)
-    # Blank passes here so that the service's own message says what is missing.
+    # Blank passes here so that the input layer's own message says what is missing.
     reason = serializers.CharField(max_length=255, allow_blank=True)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -124,7 +132,7 @@ class OperationOut(serializers.Serializer):
 
 class _StockView(viewsets.ViewSet):
     resource = "stock"
-    module = services.MODULE
+    module = MODULE
     permission_classes = [RolePermission]
     lookup_value_regex = UUID_PATTERN
 
@@ -163,7 +171,10 @@ class StockLevelViewSet(_StockView):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         level = get_or_404(selectors.level_list(), pk=pk)
-        services.stock_level_update(level=level, data=valid(LevelIn, request), actor=request.user)
+        threshold = inputs.level_threshold(valid(LevelIn, request))
+        stock_level_update(
+            level=level, low_stock_threshold=threshold, actor=inputs.staff(request.user)
+        )
         return Response(LevelOut(selectors.level_get(level.pk)).data)
 
 
@@ -213,14 +224,22 @@ class StockOperationViewSet(_StockView):
     @extend_schema(request=ReceiveIn, responses={201: OperationOut})
     @action(detail=False, methods=["post"])
     def receive(self, request: Request) -> Response:
-        data = valid(ReceiveIn, request)
-        return self._done(services.stock_receive(**data, actor=request.user))
+        op = inputs.clean_operation(**valid(ReceiveIn, request), signed=False)
+        movement = stock_receive(
+            product=op.product, warehouse=op.warehouse, quantity=op.quantity, reason=op.reason,
+            reference=op.reference, actor=inputs.staff(request.user),
+        )  # fmt: skip
+        return self._done(movement)
 
     @extend_schema(request=AdjustIn, responses={201: OperationOut})
     @action(detail=False, methods=["post"])
     def adjust(self, request: Request) -> Response:
-        data = valid(AdjustIn, request)
-        return self._done(services.stock_adjust(**data, actor=request.user))
+        op = inputs.clean_operation(**valid(AdjustIn, request), signed=True)
+        movement = stock_adjust(
+            product=op.product, warehouse=op.warehouse, quantity=op.quantity, reason=op.reason,
+            reference=op.reference, actor=inputs.staff(request.user),
+        )  # fmt: skip
+        return self._done(movement)
 
 
 @extend_schema_view(
@@ -238,27 +257,28 @@ class WarehouseViewSet(_StockView):
     """Warehouses; exactly one is the default (making another the default moves it)."""
 
     def list(self, request: Request) -> Response:
-        services.warehouse_default()  # made on first need (once per tenant)
+        warehouse_default()  # made on first need (once per tenant)
         warehouses = selectors.warehouse_list(active=bool_param(request, "is_active"))
         return page(self, request, warehouses, WarehouseSerializer)
 
     def create(self, request: Request) -> Response:
-        warehouse = services.warehouse_create(
-            data=valid(WarehouseSerializer, request), actor=request.user
-        )
+        values = inputs.warehouse_input(valid(WarehouseSerializer, request))
+        warehouse = warehouse_create(values=values, actor=inputs.staff(request.user))
         return Response(WarehouseSerializer(warehouse).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(WarehouseSerializer(get_or_404(Warehouse, pk=pk)).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        warehouse = services.warehouse_update(
-            warehouse=get_or_404(Warehouse, pk=pk),
-            data=valid(WarehouseSerializer, request, partial=True),
-            actor=request.user,
+        warehouse = get_or_404(Warehouse, pk=pk)
+        changes = inputs.warehouse_changes(
+            valid(WarehouseSerializer, request, partial=True), warehouse=warehouse
+        )
+        warehouse = warehouse_update(
+            warehouse=warehouse, changes=changes, actor=inputs.staff(request.user)
         )
         return Response(WarehouseSerializer(warehouse).data)
 
     def destroy(self, request: Request, pk: str) -> Response:
-        services.warehouse_delete(warehouse=get_or_404(Warehouse, pk=pk), actor=request.user)
+        warehouse_delete(warehouse=get_or_404(Warehouse, pk=pk), actor=inputs.staff(request.user))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,5 +8,6 @@ class StockConfig(AppConfig):
     verbose_name = _("Stock")
 
     def ready(self) -> None:
-        # Registers the order-event handlers with the event bus (dockpulse.events.handlers).
-        from . import handlers  # noqa: F401
+        # What the app adds to the core (permission row, event types, routes), and the
+        # order-event handlers it registers with the event bus (dockpulse.events.handlers).
+        from . import extensions, handlers  # noqa: F401

@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 
+from tenant_apps.sales.line_stock import NOTHING, LineStock
+from tenant_apps.sales.models import OrderLine
+
 from .models import StockLevel, StockMovement, StockReservation, Warehouse
 
 
@@ -66,11 +69,14 @@ def movement_get(movement_id: uuid.UUID | str) -> StockMovement:
 
 
 # --- order lines -------------------------------------------------------------------------
-# The orders API shows, per line, what stock holds for it. The sales selector fetches the
-# line's reservation with `select_related("stock_reservation")` (no extra query per line).
+# What the orders API shows per line (provided to tenant_apps.sales.line_stock by the
+# handlers module at start-up). The sales selector fetches each line's reservation with
+# these relations, so the list needs no extra query per line.
+
+LINE_RELATIONS = ("stock_reservation",)
 
 
-def line_reservation(line: object) -> StockReservation | None:
+def line_reservation(line: OrderLine) -> StockReservation | None:
     """The line's reservation, if stock has handled it (None: module off, free-text line,
     or `order.created` not handled yet)."""
     try:
@@ -79,7 +85,7 @@ def line_reservation(line: object) -> StockReservation | None:
         return None
 
 
-def line_stock(line: object) -> tuple[Decimal | None, Decimal | None, str | None]:
+def line_figures(line: OrderLine) -> LineStock:
     """(reserved, backordered, status) of an order line.
 
     Active: what is held and what is missing. Released (cancelled) or consumed (shipped):
@@ -87,8 +93,8 @@ def line_stock(line: object) -> tuple[Decimal | None, Decimal | None, str | None
     """
     reservation = line_reservation(line)
     if reservation is None:
-        return None, None, None
+        return NOTHING
     if reservation.status == StockReservation.Status.ACTIVE:
-        return reservation.quantity, reservation.backordered, reservation.status
+        return LineStock(reservation.quantity, reservation.backordered, reservation.status)
     zero = Decimal("0.000")
-    return zero, zero, reservation.status
+    return LineStock(zero, zero, reservation.status)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import TEST_PASSWORD
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
 

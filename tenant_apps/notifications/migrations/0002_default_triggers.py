@@ -1,7 +1,7 @@
 """Kept as a step of the migration history; it adds nothing.
 
 The seed's default triggers were first added here, but tenants are clones of the migrated
-template, so every tenant would have carried the same trigger ids (DESIGN section 11: ids
+template, so every tenant would have carried the same trigger ids (docs/architecture.md, Conventions: ids
 are never shared across tenants). Provisioning seeds them instead
 (`tenant_apps.notifications.services.triggers_seed`), with ids of each tenant's own.
 """

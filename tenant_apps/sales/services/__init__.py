@@ -1,8 +1,24 @@
-"""Writes of the sales domain (orders, quotes, numbering); see the modules for the rules."""
+"""Writes of the sales domain (orders, quotes, numbering); see the modules for the rules.
 
+Values come cleaned and typed (`sales.inputs` builds them from what the API or the admin
+received); every write names its `dockpulse.actors.Actor`.
+"""
+
+from .lines import LineInput
 from .numbering import number_series_set
-from .orders import TRANSITIONS, allowed_next, order_create, order_transition, order_update
+from .orders import (
+    ASSIGN_ACTOR,
+    TRANSITIONS,
+    OrderChanges,
+    OrderInput,
+    allowed_next,
+    order_create,
+    order_transition,
+    order_update,
+)
 from .quotes import (
+    QuoteChanges,
+    QuoteInput,
     quote_accept,
     quote_create,
     quote_reject,
@@ -12,7 +28,13 @@ from .quotes import (
 )
 
 __all__ = [
+    "ASSIGN_ACTOR",
     "TRANSITIONS",
+    "LineInput",
+    "OrderChanges",
+    "OrderInput",
+    "QuoteChanges",
+    "QuoteInput",
     "allowed_next",
     "number_series_set",
     "order_create",

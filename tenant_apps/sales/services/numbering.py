@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dockpulse import events
+from dockpulse.actors import Actor
 from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
 from tenant_apps.sales.models import DocumentCounter, DocumentType, NumberSeries
 
@@ -101,7 +102,7 @@ def next_number(document_type: str, *, taken: Any) -> str:
                 return number
 
 
-def number_series_set(*, document_type: str, pattern: str, actor: Any = None) -> NumberSeries:
+def number_series_set(*, document_type: str, pattern: str, actor: Actor) -> NumberSeries:
     if document_type not in DocumentType.values:
         raise ValidationError({"document_type": [_("Unknown document type.")]})
     try:

@@ -7,26 +7,24 @@ history and sent as `order.<status>` in the same transaction.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dockpulse import events
-from dockpulse.errors import StateConflict
+from dockpulse.actors import Actor
+from dockpulse.errors import NotPermitted, StateConflict
 from dockpulse.tenancy import tenant_atomic
+from tenant_apps.accounts.models import User
+from tenant_apps.customers.models import Customer
 from tenant_apps.sales.models import DocumentType, Order, OrderStatusChange, Source
 
-from . import lines as line_rules
-from .common import (
-    actor_name,
-    actor_role,
-    actor_type,
-    apply_changes,
-    clean_header,
-    customer_address,
-    store_lines,
-)
+from .common import apply_changes, customer_address, recorded_name, store_lines
+from .lines import LineInput, payload_items
 from .numbering import next_number
 
 S = Order.Status
@@ -34,19 +32,59 @@ STAFF = frozenset({"admin", "manager", "employee"})
 MANAGERS = frozenset({"admin", "manager"})
 SYSTEM = frozenset({"system"})
 
-# from -> to -> who may make the move ("system" is the platform itself: workflows, imports).
+# from -> to -> who may make the move: a staff role, "customer" (their own orders only) or
+# "system" (the platform itself: workflows, imports).
 TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     S.NEW: {S.CONFIRMED: MANAGERS | SYSTEM, S.CANCELLED: MANAGERS | SYSTEM | {"customer"}},
     S.CONFIRMED: {S.IN_PROGRESS: STAFF | SYSTEM, S.CANCELLED: MANAGERS | SYSTEM},
     S.IN_PROGRESS: {S.SHIPPED: STAFF | SYSTEM, S.CANCELLED: MANAGERS | SYSTEM},
     S.SHIPPED: {S.DELIVERED: STAFF | SYSTEM},
 }
-HEADER_FIELDS = {"customer", "assigned_to", "notes", "metadata", "delivery_date",
-                 "delivery_address"}  # fmt: skip
+
+
+class Assignee(enum.Enum):
+    ACTOR = "actor"
+
+
+# A new document's default handler: the staff member who makes it (nobody for the system
+# or a customer). `assigned_to=None` says "nobody" explicitly.
+ASSIGN_ACTOR = Assignee.ACTOR
+AssignedTo = User | None | Literal[Assignee.ACTOR]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInput:
+    """A new order, cleaned (sales.inputs.order_input)."""
+
+    customer: Customer
+    lines: tuple[LineInput, ...]
+    assigned_to: AssignedTo = ASSIGN_ACTOR
+    notes: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    delivery_date: dt.date | None = None
+    delivery_address: dict[str, str] | None = None  # None: the customer's address
+
+
+class OrderChanges(TypedDict, total=False):
+    """What changes on a new order (sales.inputs.order_changes); `lines` replaces them all."""
+
+    customer: Customer
+    assigned_to: User | None
+    notes: str
+    metadata: dict[str, Any]
+    delivery_date: dt.date | None
+    delivery_address: dict[str, str]
+    lines: tuple[LineInput, ...]
 
 
 def allowed_next(status: str) -> list[str]:
     return list(TRANSITIONS.get(status, {}))
+
+
+def assignee_id(assigned_to: AssignedTo, actor: Actor) -> Any:
+    if assigned_to is ASSIGN_ACTOR:
+        return actor.id if actor.is_staff else None
+    return assigned_to.pk if assigned_to is not None else None
 
 
 def order_payload(order: Order, **extra: Any) -> dict[str, Any]:
@@ -63,53 +101,33 @@ def order_payload(order: Order, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _history(order: Order, *, from_status: str, to_status: str, note: str, actor: Any) -> None:
+def _history(order: Order, *, from_status: str, to_status: str, note: str, actor: Actor) -> None:
     OrderStatusChange.objects.create(
         order=order, from_status=from_status, to_status=to_status, note=note,
-        actor_id=getattr(actor, "pk", None), actor_type=actor_type(actor),
-        actor_name=actor_name(actor),
+        actor_id=actor.id, actor_type=actor.kind, actor_name=recorded_name(actor),
     )  # fmt: skip
 
 
-def order_create(
-    *,
-    data: dict[str, Any],
-    actor: Any = None,
-    source: str = Source.ADMIN,
-    prepared_lines: list[dict[str, Any]] | None = None,
-) -> Order:
-    """A new order, numbered, with its lines and totals; sends `order.created`.
-
-    `prepared_lines` are lines already checked and priced (a quote's, copied as they are).
-    """
-    errors: list[ValidationError] = []
-    header: dict[str, Any] = {}
-    try:
-        header = clean_header(data, allowed=HEADER_FIELDS)
-    except ValidationError as exc:
-        errors.append(exc)
-    if "customer" not in data:
-        errors.append(ValidationError({"customer": [_("This field is required.")]}))
-    cleaned_lines = prepared_lines
-    if cleaned_lines is None:
-        try:
-            cleaned_lines = line_rules.clean_lines(data.get("lines"))
-        except ValidationError as exc:
-            errors.append(exc)
-    if errors:
-        raise ValidationError({k: v for e in errors for k, v in e.message_dict.items()})
-    assert cleaned_lines is not None
-    if "delivery_address" not in header:
-        header["delivery_address"] = customer_address(header["customer"])
-    if actor_type(actor) == "staff" and "assigned_to" not in header:
-        header["assigned_to"] = actor
+def order_create(*, values: OrderInput, actor: Actor, source: str = Source.ADMIN) -> Order:
+    """A new order, numbered, with its lines and totals; sends `order.created`."""
+    address = values.delivery_address
     with tenant_atomic():
         number = next_number(
             DocumentType.ORDER, taken=lambda n: Order.objects.filter(number=n).exists()
         )
-        order = Order(number=number, source=source, status=S.NEW, **header)
+        order = Order(
+            number=number,
+            source=source,
+            status=S.NEW,
+            customer=values.customer,
+            assigned_to_id=assignee_id(values.assigned_to, actor),
+            notes=values.notes,
+            metadata=values.metadata,
+            delivery_date=values.delivery_date,
+            delivery_address=customer_address(values.customer) if address is None else address,
+        )
         order.save()
-        rows = store_lines(order, cleaned_lines)
+        rows = store_lines(order, values.lines)
         order.save(update_fields=["total_net", "total_vat", "total_gross"])
         _history(order, from_status="", to_status=S.NEW, note="", actor=actor)
         events.emit(
@@ -117,16 +135,16 @@ def order_create(
             source_module="orders",
             entity_type="order",
             entity_id=order.id,
-            payload=order_payload(order, items=line_rules.payload_items(rows)),
+            payload=order_payload(order, items=payload_items(rows)),
             actor=actor,
         )
     return order
 
 
-def order_update(*, order: Order, data: dict[str, Any], actor: Any = None) -> Order:
+def order_update(*, order: Order, changes: OrderChanges, actor: Actor) -> Order:
     """Change a new order's header or replace its lines; later states are fixed."""
-    header = clean_header(data, allowed=HEADER_FIELDS)
-    cleaned_lines = line_rules.clean_lines(data["lines"]) if "lines" in data else None
+    header = {k: v for k, v in changes.items() if k != "lines"}
+    lines = changes.get("lines")
     with tenant_atomic():
         locked = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
         if locked.status != S.NEW:
@@ -135,7 +153,7 @@ def order_update(*, order: Order, data: dict[str, Any], actor: Any = None) -> Or
                 % {"status": locked.get_status_display()},
                 code="order_locked",
             )
-        changed = apply_changes(locked, header, cleaned_lines)
+        changed = apply_changes(locked, header, lines)
         if not changed:
             return locked
         events.emit(
@@ -143,26 +161,23 @@ def order_update(*, order: Order, data: dict[str, Any], actor: Any = None) -> Or
             source_module="orders",
             entity_type="order",
             entity_id=locked.id,
-            payload=order_payload(
-                locked,
-                changed=changed,
-                items=line_rules.payload_items(locked.lines.all()),
-            ),
+            payload=order_payload(locked, changed=changed, items=payload_items(locked.lines.all())),
             actor=actor,
         )
     return locked
 
 
+def _who(actor: Actor) -> str:
+    """What TRANSITIONS calls the actor: their role when staff, else "customer"/"system"."""
+    return (actor.role or "") if actor.is_staff else actor.kind
+
+
 def order_transition(
-    *, order: Order, to: str, actor: Any = None, note: str = "", tracking_number: str = ""
+    *, order: Order, to: str, actor: Actor, note: str = "", tracking_number: str = ""
 ) -> Order:
     """Move the order to `to`; refused (nothing written) when the state or role forbids it."""
-    note = (note or "").strip()
-    tracking_number = (tracking_number or "").strip()
     if to not in S.values:
         raise ValidationError({"to": [_("Unknown status.")]})
-    if len(tracking_number) > 100:
-        raise ValidationError({"tracking_number": [_("Enter at most 100 characters.")]})
     with tenant_atomic():
         locked = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
         moves = TRANSITIONS.get(locked.status, {})
@@ -173,11 +188,8 @@ def order_transition(
                 code="invalid_transition",
                 allowed=allowed_next(locked.status),
             )
-        role = actor_role(actor)
-        if role not in moves[to]:
-            raise PermissionDenied(_("Your role cannot make this change."))
-        if role == "customer" and locked.customer_id != actor.pk:
-            raise PermissionDenied(_("Your role cannot make this change."))
+        if _who(actor) not in moves[to] or (actor.is_customer and locked.customer_id != actor.id):
+            raise NotPermitted(_("Your role cannot make this change."))
         if to == S.SHIPPED and not tracking_number:
             raise ValidationError({"tracking_number": [_("Enter the shipment's tracking number.")]})
         from_status = locked.status
@@ -192,7 +204,7 @@ def order_transition(
         if to == S.SHIPPED:
             extra["tracking_number"] = locked.tracking_number
         if to == S.CANCELLED:
-            extra["items"] = line_rules.payload_items(locked.lines.all())
+            extra["items"] = payload_items(locked.lines.all())
         events.emit(
             event_type=f"order.{to}",
             source_module="orders",

@@ -8,25 +8,50 @@ later -- finds the quote accepted and gets a conflict naming the order.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dockpulse import events
+from dockpulse.actors import SYSTEM, Actor
 from dockpulse.errors import StateConflict
 from dockpulse.tenancy import tenant_atomic
+from tenant_apps.accounts.models import User
+from tenant_apps.customers.models import Customer
 from tenant_apps.sales.models import DocumentType, Order, Quote, Source
 
-from . import lines as line_rules
-from .common import actor_type, apply_changes, clean_header, store_lines
+from .common import apply_changes, store_lines
+from .lines import LineInput, copy_lines
 from .numbering import next_number, tenant_now
-from .orders import order_create
+from .orders import ASSIGN_ACTOR, AssignedTo, OrderInput, assignee_id, order_create
 
 Q = Quote.Status
 DEFAULT_VALIDITY_DAYS = 30
-HEADER_FIELDS = {"customer", "assigned_to", "notes", "metadata", "valid_until"}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteInput:
+    """A new quote, cleaned (sales.inputs.quote_input)."""
+
+    customer: Customer
+    lines: tuple[LineInput, ...]
+    assigned_to: AssignedTo = ASSIGN_ACTOR
+    notes: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    valid_until: dt.date | None = None  # None: 30 days from today
+
+
+class QuoteChanges(TypedDict, total=False):
+    """What changes on a draft (sales.inputs.quote_changes); `lines` replaces them all."""
+
+    customer: Customer
+    assigned_to: User | None
+    notes: str
+    metadata: dict[str, Any]
+    valid_until: dt.date
+    lines: tuple[LineInput, ...]
 
 
 def tenant_today() -> dt.date:
@@ -45,7 +70,7 @@ def quote_payload(quote: Quote, **extra: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _emit(kind: str, quote: Quote, actor: Any, **extra: Any) -> None:
+def _emit(kind: str, quote: Quote, actor: Actor, **extra: Any) -> None:
     events.emit(
         event_type=kind,
         source_module="quotes",
@@ -56,39 +81,24 @@ def _emit(kind: str, quote: Quote, actor: Any, **extra: Any) -> None:
     )
 
 
-def _check_valid_until(header: dict[str, Any]) -> None:
-    if "valid_until" in header and header["valid_until"] < tenant_today():
-        raise ValidationError({"valid_until": [_("The date cannot be in the past.")]})
-
-
-def quote_create(*, data: dict[str, Any], actor: Any = None) -> Quote:
+def quote_create(*, values: QuoteInput, actor: Actor) -> Quote:
     """A draft quote with its lines; valid for 30 days unless `valid_until` says otherwise."""
-    errors: dict[str, list[str]] = {}
-    header: dict[str, Any] = {}
-    cleaned_lines: list[dict[str, Any]] = []
-    try:
-        header = clean_header(data, allowed=HEADER_FIELDS)
-        _check_valid_until(header)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if "customer" not in data:
-        errors["customer"] = [_("This field is required.")]
-    try:
-        cleaned_lines = line_rules.clean_lines(data.get("lines"))
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    header.setdefault("valid_until", tenant_today() + dt.timedelta(days=DEFAULT_VALIDITY_DAYS))
-    if actor_type(actor) == "staff" and "assigned_to" not in header:
-        header["assigned_to"] = actor
+    valid_until = values.valid_until or tenant_today() + dt.timedelta(days=DEFAULT_VALIDITY_DAYS)
     with tenant_atomic():
         number = next_number(
             DocumentType.QUOTE, taken=lambda n: Quote.objects.filter(number=n).exists()
         )
-        quote = Quote(number=number, status=Q.DRAFT, **header)
+        quote = Quote(
+            number=number,
+            status=Q.DRAFT,
+            customer=values.customer,
+            assigned_to_id=assignee_id(values.assigned_to, actor),
+            notes=values.notes,
+            metadata=values.metadata,
+            valid_until=valid_until,
+        )
         quote.save()
-        store_lines(quote, cleaned_lines)
+        store_lines(quote, values.lines)
         quote.save(update_fields=["total_net", "total_vat", "total_gross"])
         _emit("quote.created", quote, actor)
     return quote
@@ -117,23 +127,21 @@ def _refuse(quote: Quote, rule: str) -> StateConflict:
     return StateConflict(message, code="invalid_transition", status=quote.status, **extra)
 
 
-def quote_update(*, quote: Quote, data: dict[str, Any], actor: Any = None) -> Quote:
+def quote_update(*, quote: Quote, changes: QuoteChanges, actor: Actor) -> Quote:
     """Change a draft: header fields or all its lines."""
-    header = clean_header(data, allowed=HEADER_FIELDS)
-    _check_valid_until(header)
-    cleaned_lines = line_rules.clean_lines(data["lines"]) if "lines" in data else None
+    header = {k: v for k, v in changes.items() if k != "lines"}
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.DRAFT:
             raise _refuse(locked, _("Only a draft quote can be changed"))
-        changed = apply_changes(locked, header, cleaned_lines)
+        changed = apply_changes(locked, header, changes.get("lines"))
         if not changed:
             return locked
         _emit("entity.updated", locked, actor, changed=changed)
     return locked
 
 
-def quote_send(*, quote: Quote, actor: Any = None) -> Quote:
+def quote_send(*, quote: Quote, actor: Actor) -> Quote:
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.DRAFT:
@@ -149,7 +157,7 @@ def quote_send(*, quote: Quote, actor: Any = None) -> Quote:
     return locked
 
 
-def quote_accept(*, quote: Quote, actor: Any = None, source: str = Source.ADMIN) -> Quote:
+def quote_accept(*, quote: Quote, actor: Actor, source: str = Source.ADMIN) -> Quote:
     """Accept a sent quote and create its order (lines copied as priced), exactly once."""
     with tenant_atomic():
         locked = _locked(quote)
@@ -160,19 +168,19 @@ def quote_accept(*, quote: Quote, actor: Any = None, source: str = Source.ADMIN)
                 _("This quote expired on %(date)s.") % {"date": locked.valid_until.isoformat()},
                 code="quote_expired",
             )
+        handler = locked.assigned_to
         order: Order = order_create(
-            data={
-                "customer": locked.customer_id,
+            values=OrderInput(
+                customer=locked.customer,
+                # Lines copied as priced, not priced again from today's catalogue.
+                lines=copy_lines(locked.lines.select_related("product")),
                 # Whoever handled the quote, unless they have left since.
-                "assigned_to": locked.assigned_to_id
-                if locked.assigned_to is not None and locked.assigned_to.is_active
-                else None,
-                "notes": locked.notes,
-                "metadata": {"quote_id": str(locked.id), "quote_number": locked.number},
-            },
+                assigned_to=handler if handler is not None and handler.is_active else None,
+                notes=locked.notes,
+                metadata={"quote_id": str(locked.id), "quote_number": locked.number},
+            ),
             actor=actor,
             source=source,
-            prepared_lines=line_rules.copy_lines(locked.lines.select_related("product")),
         )
         locked.status, locked.accepted_at, locked.order = Q.ACCEPTED, timezone.now(), order
         locked.save(update_fields=["status", "accepted_at", "order", "updated_at"])
@@ -180,8 +188,7 @@ def quote_accept(*, quote: Quote, actor: Any = None, source: str = Source.ADMIN)
     return locked
 
 
-def quote_reject(*, quote: Quote, actor: Any = None, reason: str = "") -> Quote:
-    reason = (reason or "").strip()
+def quote_reject(*, quote: Quote, actor: Actor, reason: str = "") -> Quote:
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.SENT:
@@ -210,6 +217,6 @@ def quotes_expire(*, today: dt.date | None = None) -> int:
         for quote in due:
             quote.status = Q.EXPIRED
             quote.save(update_fields=["status", "updated_at"])
-            _emit("quote.expired", quote, None)
+            _emit("quote.expired", quote, SYSTEM)
             expired += 1
     return expired

@@ -5,9 +5,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dockpulse.tenancy import tenant_context
+from dockpulse.tenancy.directory import active_tenant_ids
 from dockpulse.tenancy.registry import registry
-from platform_app.models import Tenant
-from tenant_apps.sales.services import quotes_expire
+from tenant_apps.sales.services.quotes import quotes_expire
 
 
 class Command(BaseCommand):
@@ -24,11 +24,8 @@ class Command(BaseCommand):
         if options["tenant"]:
             slugs = [options["tenant"]]
         else:
-            slugs = list(
-                Tenant.objects.filter(status=Tenant.Status.ACTIVE)
-                .order_by("slug")
-                .values_list("slug", flat=True)
-            )
+            found = (registry.get_by_id(tenant_id) for tenant_id in active_tenant_ids())
+            slugs = sorted(info.slug for info in found if info is not None)
         total = 0
         for slug in slugs:
             tenant = registry.get(slug)

@@ -1,0 +1,216 @@
+"""What domain apps add to the core, declared by the apps themselves.
+
+The core never names a domain app (docs/architecture.md, "Layers"). Each app declares in
+its own `extensions.py`, imported from its AppConfig.ready(), the rows it adds to:
+
+- the permission matrix (`resource`): who may read, write, or take a named action;
+- the event types it sends (`event_types`);
+- its API routes (`api_route`, `api_path`), mounted under /api/v1/ by the core's URLConf;
+- its staff-panel navigation entries (`nav_entry`), shown when their module is on and the
+  role may read their resource;
+- its periodic sweeps (`sweep`), run by the event bus's sweep task;
+- its configurable fields (`configurable_fields`), the fields a tenant may hide or require.
+
+The core reads the registries; nothing here imports an app. Registering the same name
+twice with different content is an error (two apps claiming one resource), the same
+content twice is harmless (ready() may run again in tests).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import URLPattern, URLResolver
+
+ADMIN, MANAGER, EMPLOYEE = "admin", "manager", "employee"
+EVERYONE = frozenset({ADMIN, MANAGER, EMPLOYEE})
+MANAGERS = frozenset({ADMIN, MANAGER})
+ADMINS = frozenset({ADMIN})
+
+
+class RegistryError(Exception):
+    """Two declarations disagree, or a lookup names something nobody declared."""
+
+
+# --- the permission matrix ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    name: str
+    # action -> roles; "read" and "write" always, named actions ("create", "transition")
+    # where a role may do that one thing but not every write.
+    rules: Mapping[str, frozenset[str]]
+    description: str = ""
+
+
+_RESOURCES: dict[str, Resource] = {}
+
+
+def resource(
+    name: str,
+    *,
+    read: frozenset[str],
+    write: frozenset[str],
+    description: str = "",
+    **actions: frozenset[str],
+) -> Resource:
+    entry = Resource(name, {"read": read, "write": write, **actions}, description)
+    return _put(_RESOURCES, name, entry, "resource")
+
+
+def resources() -> Mapping[str, Resource]:
+    return dict(_RESOURCES)
+
+
+def rules_of(name: str) -> Mapping[str, frozenset[str]]:
+    try:
+        return _RESOURCES[name].rules
+    except KeyError:
+        raise RegistryError(f"no app declared the resource {name!r}") from None
+
+
+# --- event types ----------------------------------------------------------------------
+
+_EVENT_TYPES: dict[str, str] = {}  # type -> the app that declared it
+
+
+def event_types(*types: str, app: str) -> None:
+    for event_type in types:
+        owner = _EVENT_TYPES.setdefault(event_type, app)
+        if owner != app:
+            raise RegistryError(f"event type {event_type!r} declared by {owner} and {app}")
+
+
+def known_event_types() -> tuple[str, ...]:
+    return tuple(_EVENT_TYPES)
+
+
+# --- API routes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRoute:
+    prefix: str  # under /api/v1/, e.g. "customers" or "stock/levels"
+    viewset: Any
+    basename: str
+    # Routers match in order: "stock/levels" must come before the catch-all "stock".
+    order: int = 100
+
+
+_API_ROUTES: dict[str, ApiRoute] = {}
+_API_PATHS: dict[str, URLPattern | URLResolver] = {}
+
+
+def api_route(prefix: str, viewset: Any, *, basename: str, order: int = 100) -> ApiRoute:
+    return _put(_API_ROUTES, prefix, ApiRoute(prefix, viewset, basename, order), "API route")
+
+
+def api_path(pattern: URLPattern | URLResolver) -> None:
+    """A plain path under /api/v1/ (the token endpoints), declared with django.urls.path."""
+    _put(_API_PATHS, str(pattern.pattern), pattern, "API path")
+
+
+def api_routes() -> list[ApiRoute]:
+    return sorted(_API_ROUTES.values(), key=lambda route: (route.order, route.prefix))
+
+
+def api_paths() -> list[URLPattern | URLResolver]:
+    return list(_API_PATHS.values())
+
+
+# --- staff-panel navigation -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    key: str
+    label: Any  # a lazy translation
+    url_name: str
+    order: int
+    module: str | None = None  # hidden (and its pages 404) when this module is off
+    resource: str | None = None  # shown only to roles that may read it
+
+
+_NAV: dict[str, NavEntry] = {}
+
+
+def nav_entry(
+    key: str,
+    *,
+    label: Any,
+    url_name: str,
+    order: int,
+    module: str | None = None,
+    resource: str | None = None,
+) -> NavEntry:
+    return _put(_NAV, key, NavEntry(key, label, url_name, order, module, resource), "nav entry")
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted(_NAV.values(), key=lambda entry: (entry.order, entry.key))
+
+
+# --- periodic sweeps ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    name: str
+    # Runs in one tenant's context; returns how many things it re-queued or fixed.
+    func: Callable[[], int]
+
+
+_SWEEPS: dict[str, Sweep] = {}
+
+
+def sweep(name: str, func: Callable[[], int]) -> Sweep:
+    return _put(_SWEEPS, name, Sweep(name, func), "sweep")
+
+
+def sweeps() -> list[Sweep]:
+    return list(_SWEEPS.values())
+
+
+# --- configurable fields --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntityFields:
+    entity: str
+    configurable: tuple[str, ...]  # a tenant may hide or require these
+    core: tuple[str, ...] = field(default=())  # always shown and required
+
+
+_FIELDS: dict[str, EntityFields] = {}
+
+
+def configurable_fields(
+    entity: str, *, configurable: Iterable[str], core: Iterable[str] = ()
+) -> EntityFields:
+    entry = EntityFields(entity, tuple(configurable), tuple(core))
+    return _put(_FIELDS, entity, entry, "configurable fields")
+
+
+def fields_of(entity: str) -> EntityFields:
+    try:
+        return _FIELDS[entity]
+    except KeyError:
+        raise RegistryError(f"no app declared configurable fields for {entity!r}") from None
+
+
+def entities() -> Mapping[str, EntityFields]:
+    return dict(_FIELDS)
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _put(registry: dict[str, Any], key: str, entry: Any, what: str) -> Any:
+    existing = registry.get(key)
+    if existing is not None and existing != entry:
+        raise RegistryError(f"{what} {key!r} is declared twice, differently")
+    registry[key] = entry
+    return entry

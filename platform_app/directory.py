@@ -1,0 +1,66 @@
+"""The platform's answer to the tenancy core's questions about tenants
+(dockpulse.tenancy.directory), registered from PlatformAppConfig.ready()."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from dockpulse.tenancy.info import TenantInfo
+from dockpulse.tenancy.registry import registry
+
+from .models import Tenant
+
+# The plan fields that limit what a tenant may create (TenantInfo.limits).
+LIMIT_FIELDS = ("max_users", "max_customers")
+
+
+def stamp_of(tenant: Tenant) -> str:
+    """Changes whenever the tenant's row does (its plan included: plan changes and edits of
+    the plan's limits touch the tenant's updated_at)."""
+    return f"{tenant.generation}:{tenant.updated_at.timestamp():.6f}"
+
+
+def publish(tenant: Tenant) -> None:
+    """Tell every process the tenant changed (call on the platform transaction's commit)."""
+    registry.publish(tenant.slug, stamp_of(tenant))
+
+
+def info_from_model(tenant: Tenant) -> TenantInfo:
+    plan = tenant.plan
+    return TenantInfo(
+        id=tenant.id,
+        slug=tenant.slug,
+        name=tenant.name,
+        status=tenant.status,
+        template=tenant.template,
+        db_name=tenant.db_name,
+        db_host=tenant.db_host,
+        db_port=tenant.db_port,
+        generation=tenant.generation,
+        time_zone=tenant.time_zone,
+        language=tenant.language,
+        currency=tenant.currency,
+        stamp=stamp_of(tenant),
+        limits=tuple((field, getattr(plan, field) if plan else None) for field in LIMIT_FIELDS),
+    )
+
+
+class PlatformTenantDirectory:
+    def load(self, slug: str) -> TenantInfo | None:
+        tenant = Tenant.objects.select_related("plan").filter(slug=slug).first()
+        return info_from_model(tenant) if tenant is not None else None
+
+    def slug_of(self, tenant_id: uuid.UUID) -> str | None:
+        return Tenant.objects.filter(pk=tenant_id).values_list("slug", flat=True).first()
+
+    def stamps(self) -> Iterable[tuple[str, str]]:
+        for tenant in Tenant.objects.only("slug", "generation", "updated_at"):
+            yield tenant.slug, stamp_of(tenant)
+
+    def active_ids(self) -> list[uuid.UUID]:
+        return list(
+            Tenant.objects.filter(status=Tenant.Status.ACTIVE)
+            .order_by("slug")
+            .values_list("id", flat=True)
+        )

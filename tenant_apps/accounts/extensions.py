@@ -1,0 +1,29 @@
+"""What the accounts app adds to the core's registries (dockpulse.extensions)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from dockpulse import extensions
+from dockpulse.api import views as token_views
+from dockpulse.extensions import ADMINS
+
+from .api import PasswordChangeView, PasswordResetView, UserViewSet
+
+extensions.resource("users", read=ADMINS, write=ADMINS)
+
+extensions.api_route("users", UserViewSet, basename="user")
+
+# Signing in and out: the core's JWT views for this app's user model, and this app's
+# own password endpoints beside them.
+extensions.api_path(path("auth/token/", token_views.TokenObtainView.as_view(), name="token_obtain"))
+extensions.api_path(
+    path("auth/token/refresh/", token_views.TokenRefreshView.as_view(), name="token_refresh")
+)
+extensions.api_path(path("auth/logout/", token_views.LogoutView.as_view(), name="logout_api"))
+extensions.api_path(
+    path("auth/password/change/", PasswordChangeView.as_view(), name="password_change_api")
+)
+extensions.api_path(
+    path("auth/password/reset/", PasswordResetView.as_view(), name="password_reset_api")
+)

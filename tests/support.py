@@ -1,0 +1,350 @@
+"""What the test modules share: constants, API clients per tenant host, the error shape,
+signed-in browser sessions, other processes on this run's databases, and the small
+sales/stock steps several suites take. Fixtures are in conftest.py, model factories in
+tests/factories/. A test module imports helpers from here, never from another test module.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Sum
+from django.test import Client
+from rest_framework.test import APIClient
+
+from dockpulse.actors import SYSTEM, staff_actor
+from dockpulse.events.handlers import get_handler
+from dockpulse.events.models import EventLog
+from dockpulse.tenancy import TenantInfo, dbadmin, tenant_context
+from dockpulse.tenancy import connections as tenant_connections
+from dockpulse.tenancy.registry import registry
+from platform_app.models import Tenant, TenantAuditLog
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import user_create
+from tenant_apps.customers.inputs import customer_input
+from tenant_apps.customers.models import Customer
+from tenant_apps.customers.services import customer_create
+from tenant_apps.products.inputs import product_input
+from tenant_apps.products.models import Product
+from tenant_apps.products.services import product_create
+from tenant_apps.sales import services as sales
+from tenant_apps.sales.inputs import order_input
+from tenant_apps.stock import services as stock
+from tenant_apps.stock.inputs import clean_operation
+from tenant_apps.stock.models import StockLevel, StockMovement, Warehouse
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+ROOT = Path(__file__).resolve().parent.parent
+# Every user the suite signs in as has this password (the shared tenants' admins too).
+TEST_PASSWORD = "Correct-Horse-42"
+TENANT_A_HOST = "tenant-a.localhost"
+TENANT_A_ADMIN = "admin@tenant-a.example.com"
+
+
+def host_of(tenant: TenantInfo) -> str:
+    return f"{tenant.slug}.localhost"
+
+
+# --- other processes on this run's databases ---------------------------------------------
+
+
+def database_url_for_tests() -> str:
+    entry = connections.settings["default"]
+    host = entry.get("HOST") or ""
+    auth = quote(entry.get("USER") or "", safe="")
+    if entry.get("PASSWORD"):
+        auth += ":" + quote(entry["PASSWORD"], safe="")
+    port = f":{entry['PORT']}" if entry.get("PORT") and not host.startswith("/") else ""
+    return f"postgresql://{auth}@{quote(host, safe='')}{port}/{entry['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for another process that must see this run's test databases."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url_for_tests(),
+        TENANT_DB_PREFIX=settings.TENANT_DB_PREFIX,
+        DJANGO_SECRET_KEY="test-subprocess-secret-key-0123456789-abcdefghijklmnop",
+        DJANGO_DEBUG="0",
+        # Same fast password hasher as this process, so users created here log in there.
+        DOCKPULSE_TESTING="1",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py <args>` in another process, on this run's databases."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=subprocess_env(**env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def database_exists(name: str) -> bool:
+    """Whether the server has a database of this name (outside the connection set)."""
+    with dbadmin.admin_connection() as conn:
+        return dbadmin.database_exists(conn, name)
+
+
+def destroy_tenant(slug: str) -> None:
+    """Test cleanup: drop a tenant's database and its platform rows."""
+    tenant_connections.forget(f"tenant_{slug}")
+    db_name = Tenant.objects.filter(slug=slug).values_list("db_name", flat=True).first()
+    with dbadmin.admin_connection() as conn:
+        dbadmin.drop_database(conn, db_name or dbadmin.tenant_db_name(slug))
+    TenantAuditLog.objects.filter(tenant_slug=slug).delete()
+    Tenant.objects.filter(slug=slug).delete()
+    registry.forget(slug)
+
+
+# --- the API -----------------------------------------------------------------------------
+
+
+def api(host: str = TENANT_A_HOST) -> APIClient:
+    """An anonymous API client for one host."""
+    return APIClient(HTTP_HOST=host)
+
+
+def tokens(host: str = TENANT_A_HOST, email: str = TENANT_A_ADMIN) -> dict[str, str]:
+    """A staff token pair from the login endpoint."""
+    response = api(host).post(
+        "/api/v1/auth/token/", {"email": email, "password": TEST_PASSWORD}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    data: dict[str, str] = response.json()
+    return data
+
+
+def bearer(access: str, host: str = TENANT_A_HOST) -> APIClient:
+    client = api(host)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return client
+
+
+def staff_user(tenant: TenantInfo, role: str = "manager") -> User:
+    """`<role>@<slug>.example.com`, made through the accounts service the first time."""
+    email = f"{role}@{tenant.slug}.example.com"
+    with tenant_context(tenant):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = user_create(email=email, name=role.title(), password=TEST_PASSWORD, role=role)
+        return user
+
+
+def client_for(tenant: TenantInfo, role: str = "admin", host: str | None = None) -> APIClient:
+    """An API client signed in (a staff JWT) as the tenant's user of `role`."""
+    staff_user(tenant, role)
+    client = APIClient(HTTP_HOST=host or host_of(tenant))
+    pair = client.post(
+        "/api/v1/auth/token/",
+        {"email": f"{role}@{tenant.slug}.example.com", "password": TEST_PASSWORD},
+        format="json",
+    ).json()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
+    return client
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The one error shape, `{"error": {"code", "message", "fields"}}`; returns its body."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    assert body["error"]["code"] == code, body
+    error: dict[str, Any] = body["error"]
+    return error
+
+
+def fields_of(response: Any) -> dict[str, Any]:
+    """The per-field messages of a 400."""
+    assert response.status_code == 400, response.content
+    fields: dict[str, Any] = response.json()["error"]["fields"]
+    return fields
+
+
+def new_user(**overrides: Any) -> dict[str, Any]:
+    """A valid body for POST /api/v1/users/."""
+    payload = {
+        "email": "new.person@example.com",
+        "name": "New Person",
+        "role": "employee",
+        "password": "New-Person-Pass-1",
+    }
+    payload.update(overrides)
+    return payload
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def login_page(host: str, email: str, password: str, **extra: Any) -> tuple[Client, TestResponse]:
+    """Post the login page of `host`; the client keeps the session cookie it got."""
+    client = Client(HTTP_HOST=host, **extra)
+    response = client.post("/login/", {"username": email, "password": password})
+    return client, response
+
+
+def browser_login(
+    email: str = TENANT_A_ADMIN, password: str = TEST_PASSWORD, host: str = TENANT_A_HOST
+) -> Client:
+    """A test client signed in through the login page, with a session as a browser has."""
+    client, response = login_page(host, email, password)
+    assert response.status_code == 302, response.content
+    return client
+
+
+# --- sales and stock ---------------------------------------------------------------------
+
+# Stock's handler of each order event.
+HANDLER_OF = {
+    "order.created": "stock.reserve",
+    "entity.updated": "stock.resync",
+    "order.cancelled": "stock.release",
+    "order.shipped": "stock.consume",
+}
+STOCK_URLS = ["/api/v1/stock/levels/", "/api/v1/stock/movements/", "/api/v1/warehouses/"]
+
+
+def seed(tenant: TenantInfo) -> dict[str, Any]:
+    """A customer and three products in `tenant`, made through the services (with their
+    events), or found when an earlier call of the same test made them."""
+    with tenant_context(tenant):
+        customer = Customer.objects.filter(phone="+48601234567").first() or customer_create(
+            values=customer_input({
+                "name": "Anna Kowalska", "phone": "601 234 567", "email": "anna@example.com",
+                "address": {"street": "Długa 5", "postal_code": "00-001", "city": "Warszawa"}}),
+            actor=SYSTEM,
+        )  # fmt: skip
+        products: dict[str, Product] = {}
+        for code, price, vat, unit in (
+            ("P1", "19.99", "23", "szt"), ("P2", "4.10", "5", "kg"), ("P3", "0.05", "zw", "szt"),
+        ):  # fmt: skip
+            products[code] = Product.objects.filter(code=code).first() or product_create(
+                values=product_input({"code": code, "name": f"Product {code}", "price": price,
+                                      "vat_rate": vat, "unit": unit}),
+                actor=SYSTEM,
+            )  # fmt: skip
+    return {"customer": customer, **products}
+
+
+def order_body(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An API body for an order of `seed()`'s customer: two of P1."""
+    return {
+        "customer": str(data["customer"].id),
+        "lines": [{"product": str(data["P1"].id), "quantity": "2"}],
+        **extra,
+    }
+
+
+def quote_body(data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """An API body for a quote of `seed()`'s customer: ten of P1 and two hours of work."""
+    return {
+        "customer": str(data["customer"].id),
+        "lines": [
+            {"product": str(data["P1"].id), "quantity": "10", "discount": "5"},
+            {"description": "Installation", "quantity": "2", "unit": "h", "unit_price": "150"},
+        ],
+        **extra,
+    }
+
+
+def make_order(tenant: TenantInfo, data: dict[str, Any], *lines: tuple[Any, str], **kw: Any) -> Any:
+    """An order through the sales service; lines are (product or description, quantity)."""
+    body: list[dict[str, Any]] = []
+    for what, quantity in lines:
+        if isinstance(what, Product):
+            body.append({"product": what.id, "quantity": quantity})
+        else:
+            body.append({"description": what, "quantity": quantity, "unit_price": "1"})
+    actor = kw.get("actor")
+    with tenant_context(tenant):
+        return sales.order_create(
+            values=order_input({"customer": data["customer"].id, "lines": body}),
+            actor=SYSTEM if actor is None else staff_actor(actor),
+        )
+
+
+def move(tenant: TenantInfo, order: Any, *statuses: str, actor: Any = None) -> Any:
+    """Take the order through `statuses` with the sales service (shipping gets a number)."""
+    with tenant_context(tenant):
+        for status in statuses:
+            order = sales.order_transition(
+                order=order, to=status, actor=actor or SYSTEM,
+                tracking_number="TRACK-1" if status == "shipped" else "",
+            )  # fmt: skip
+    return order
+
+
+def handle(tenant: TenantInfo, order: Any, event_type: str = "order.created") -> None:
+    """Run stock's handler of the order's latest `event_type` event, as the bus would."""
+    with tenant_context(tenant):
+        event = (
+            EventLog.objects.filter(entity_id=getattr(order, "id", order), event_type=event_type)
+            .order_by("-created_at")
+            .first()
+        )
+        assert event is not None, event_type
+        get_handler(HANDLER_OF[event_type]).func(event)
+
+
+def receive(tenant: TenantInfo, product: Product, quantity: str, **kw: Any) -> StockMovement:
+    """Goods in, through the stock service (the default warehouse unless told)."""
+    with tenant_context(tenant):
+        op = clean_operation(
+            product=product, quantity=quantity, reason=kw.pop("reason", "delivery"), signed=False,
+            **kw,
+        )  # fmt: skip
+        return stock.stock_receive(
+            product=op.product, warehouse=op.warehouse, quantity=op.quantity, reason=op.reason,
+            reference=op.reference, actor=SYSTEM,
+        )  # fmt: skip
+
+
+def level_of(
+    tenant: TenantInfo, product: Product, warehouse: Warehouse | None = None
+) -> StockLevel:
+    with tenant_context(tenant):
+        warehouse = warehouse or Warehouse.objects.get(is_default=True)
+        return StockLevel.objects.get(product=product, warehouse=warehouse)
+
+
+def numbers(level: StockLevel) -> tuple[Decimal, Decimal, Decimal]:
+    return level.on_hand, level.reserved, level.available
+
+
+def assert_books_balance(tenant: TenantInfo) -> None:
+    """For every level: the ledger sums to on_hand and reserved, and the active
+    reservations sum to reserved."""
+    with tenant_context(tenant):
+        for level in StockLevel.objects.all():
+            ledger = level.movements.aggregate(
+                on_hand=Sum("on_hand_change"), reserved=Sum("reserved_change")
+            )
+            held = level.reservations.filter(status="active").aggregate(q=Sum("quantity"))["q"]
+            assert (ledger["on_hand"] or 0) == level.on_hand, level
+            assert (ledger["reserved"] or 0) == level.reserved, level
+            assert (held or 0) == level.reserved, level
