@@ -19,7 +19,7 @@ class Actor:
     kind: ActorKind
     id: uuid.UUID | None = None
     role: str | None = None  # a staff user's role; None for customers and the system
-    label: str = ""  # for logs and history: an e-mail, a name, a command
+    label: str = ""  # for logs and history: a person's name, a command
 
     @property
     def is_staff(self) -> bool:
@@ -39,7 +39,8 @@ SYSTEM = Actor("system", label="system")
 
 def staff_actor(user: Any) -> Actor:
     """The actor for a staff user (a tenant's User row)."""
-    return Actor("staff", id=user.pk, role=getattr(user, "role", None), label=user.email)
+    # History and the ledger show who acted by name (get_full_name falls back to the e-mail).
+    return Actor("staff", id=user.pk, role=getattr(user, "role", None), label=user.get_full_name())
 
 
 def customer_actor(customer: Any) -> Actor:

@@ -18,7 +18,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dockpulse.actors import Actor, staff_actor
+from dockpulse.actors import staff_actor
 from dockpulse.numbers import parse_money, parse_quantity, to_decimal
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
@@ -37,12 +37,8 @@ LINE_KEYS = frozenset({"product", "description", "quantity", "unit", "unit_price
 Errors = dict[str, list[str]]
 
 
-def staff(user: Any) -> Actor:
-    """The acting staff user. The history has always shown their name (not the e-mail that
-    `staff_actor` labels them with), and still does."""
-    actor = staff_actor(user)
-    name = user.get_full_name() or actor.label
-    return Actor(actor.kind, id=actor.id, role=actor.role, label=name)
+# The acting staff user (labelled by name, as the history has always shown them).
+staff = staff_actor
 
 
 # --- lines -------------------------------------------------------------------------------

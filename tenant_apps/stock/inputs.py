@@ -18,7 +18,7 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from dockpulse.actors import Actor, staff_actor
+from dockpulse.actors import staff_actor
 from dockpulse.numbers import MAX_QUANTITY, QUANTITY_STEP, parse_quantity, to_decimal
 from tenant_apps.products.models import Product
 
@@ -30,13 +30,8 @@ from .services.warehouses import (
     warehouse_problems,
 )
 
-
-def staff(user: Any) -> Actor:
-    """The acting staff user. The ledger has always shown their name (not the e-mail that
-    `staff_actor` labels them with), and still does."""
-    actor = staff_actor(user)
-    name = user.get_full_name() or actor.label
-    return Actor(actor.kind, id=actor.id, role=actor.role, label=name)
+# The acting staff user (labelled by name, as the ledger has always shown them).
+staff = staff_actor
 
 
 # --- thresholds --------------------------------------------------------------------------
