@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.pl import nip as nip_number
 
+from dockpulse.inputs import clean_fields
 from dockpulse.phones import normalize_phone
 
 REQUIRED = ("name", "phone")
@@ -117,19 +118,6 @@ def as_columns(values: Mapping[str, Any]) -> dict[str, Any]:
     return cols
 
 
-class InvalidInput(ValidationError):
-    """Some fields did not clean. `given` holds every field given, cleaned where it could
-    be (as the API names them), and `valid` the names that did clean, so the service can
-    still apply its own rules to them and every problem is reported at once."""
-
-    def __init__(
-        self, errors: dict[str, list[str]], *, given: dict[str, Any], valid: frozenset[str]
-    ) -> None:
-        super().__init__(errors)
-        self.given = given
-        self.valid = valid
-
-
 def normalize_nip(raw: str) -> str:
     try:
         return str(nip_number.validate(raw))
@@ -209,23 +197,9 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
 
 
 def _clean(given: Mapping[str, Any], *, required: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(given) - set(CLEANERS)
-    if unknown:
-        # The serializer, the form and the CSV reader refuse unknown names; reaching here
-        # is a caller's bug, not a user's typo.
-        raise TypeError(f"not customer fields: {', '.join(sorted(unknown))}")
-    errors = {name: [_("This field is required.")] for name in required if name not in given}
-    cleaned: dict[str, Any] = {}
-    for name, clean in CLEANERS.items():
-        if name in given:
-            try:
-                cleaned[name] = clean(given[name])
-            except ValidationError as exc:
-                errors[name] = exc.messages
-    if errors:
-        valid = frozenset(cleaned)
-        raise InvalidInput(errors, given={**given, **as_api(cleaned)}, valid=valid)
-    return cleaned
+    return clean_fields(
+        given, cleaners=CLEANERS, required=required, entity="customer", as_given=as_api
+    )
 
 
 def customer_input(given: Mapping[str, Any]) -> CustomerInput:

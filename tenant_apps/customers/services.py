@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from dockpulse import csvio, events
 from dockpulse.actors import Actor
 from dockpulse.errors import StateConflict
+from dockpulse.inputs import InvalidInput
 from dockpulse.modules import field_policy
 from dockpulse.tenancy import current_db_alias, tenant_atomic
 from dockpulse.tenancy.limits import ensure_below
 from dockpulse.updates import apply_changes
 
 from . import inputs
-from .inputs import ADDRESS_KEYS, CustomerChanges, CustomerInput, InvalidInput
+from .inputs import ADDRESS_KEYS, CustomerChanges, CustomerInput
 from .models import Customer
 
 ENTITY = "customer"

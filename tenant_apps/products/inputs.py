@@ -18,6 +18,7 @@ from typing import Any, TypedDict, cast
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from dockpulse.inputs import clean_fields
 from dockpulse.numbers import parse_money
 
 from .models import Unit, VatRate
@@ -58,19 +59,6 @@ class ProductChanges(TypedDict, total=False):
     unit: str
     vat_rate: str
     is_active: bool
-
-
-class InvalidInput(ValidationError):
-    """Some fields did not clean. `given` holds every field given, cleaned where it could
-    be, and `valid` the names that did clean, so the service can still apply its own rules
-    to them and every problem is reported at once."""
-
-    def __init__(
-        self, errors: dict[str, list[str]], *, given: dict[str, Any], valid: frozenset[str]
-    ) -> None:
-        super().__init__(errors)
-        self.given = given
-        self.valid = valid
 
 
 def clean_code(raw: object) -> str:
@@ -135,23 +123,7 @@ EDITABLE = ("code", "name", "description", "category", "price", "unit", "vat_rat
 
 
 def _clean(given: Mapping[str, Any], *, required: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(given) - set(CLEANERS)
-    if unknown:
-        # The serializer, the form and the CSV reader refuse unknown names; reaching here
-        # is a caller's bug, not a user's typo.
-        raise TypeError(f"not product fields: {', '.join(sorted(unknown))}")
-    errors = {name: [_("This field is required.")] for name in required if name not in given}
-    cleaned: dict[str, Any] = {}
-    for name, clean in CLEANERS.items():
-        if name in given:
-            try:
-                cleaned[name] = clean(given[name])
-            except ValidationError as exc:
-                errors[name] = exc.messages
-    if errors:
-        valid = frozenset(cleaned)
-        raise InvalidInput(errors, given={**given, **cleaned}, valid=valid)
-    return cleaned
+    return clean_fields(given, cleaners=CLEANERS, required=required, entity="product")
 
 
 def product_input(given: Mapping[str, Any]) -> ProductInput:

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from dockpulse import csvio, events
 from dockpulse.actors import Actor
 from dockpulse.errors import StateConflict
+from dockpulse.inputs import InvalidInput
 from dockpulse.modules import field_policy
 from dockpulse.tenancy import tenant_atomic
 from dockpulse.updates import apply_changes
 
 from . import inputs
-from .inputs import InvalidInput, ProductChanges, ProductInput
+from .inputs import ProductChanges, ProductInput
 from .models import Product
 
 ENTITY = "product"
