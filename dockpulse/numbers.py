@@ -46,16 +46,26 @@ def parse_money(raw: object) -> Decimal:
     return value.quantize(MONEY_STEP)
 
 
-def parse_quantity(raw: object, *, signed: bool = False) -> Decimal:
-    """A quantity with at most three places: > 0, or (signed, a stock change) not zero."""
+def quantity_value(raw: object) -> Decimal:
+    """`raw` as a Decimal quantity, before any rule about its sign."""
     try:
-        value = to_decimal(raw)
+        return to_decimal(raw)
     except InvalidOperation as exc:
         raise ValidationError(_("Enter a quantity such as 2 or 1.5.")) from exc
+
+
+def quantity_places(value: Decimal) -> Decimal:
+    """`value` within the largest quantity and at most three places, quantized."""
+    if abs(value) > MAX_QUANTITY or value != value.quantize(QUANTITY_STEP):
+        raise ValidationError(_("Enter a quantity with at most three decimal places."))
+    return value.quantize(QUANTITY_STEP)
+
+
+def parse_quantity(raw: object, *, signed: bool = False) -> Decimal:
+    """A quantity with at most three places: > 0, or (signed, a stock change) not zero."""
+    value = quantity_value(raw)
     if signed and value == 0:
         raise ValidationError(_("Enter a change other than zero (negative to remove stock)."))
     if not signed and value <= 0:
         raise ValidationError(_("The quantity must be greater than zero."))
-    if abs(value) > MAX_QUANTITY or value != value.quantize(QUANTITY_STEP):
-        raise ValidationError(_("Enter a quantity with at most three decimal places."))
-    return value.quantize(QUANTITY_STEP)
+    return quantity_places(value)

@@ -12,14 +12,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from dockpulse.actors import staff_actor
-from dockpulse.numbers import MAX_QUANTITY, QUANTITY_STEP, parse_quantity, to_decimal
+from dockpulse.numbers import (
+    parse_quantity,
+    quantity_places,
+    quantity_value,
+)
 from tenant_apps.products.models import Product
 
 from .models import Warehouse
@@ -39,15 +43,10 @@ staff = staff_actor
 
 def parse_threshold(raw: Any) -> Decimal:
     """A low-stock threshold: zero (alerts off) or more, at most three places."""
-    try:
-        value = to_decimal(raw)
-    except InvalidOperation as exc:
-        raise ValidationError(_("Enter a quantity such as 2 or 1.5.")) from exc
+    value = quantity_value(raw)
     if value < 0:
         raise ValidationError(_("The threshold cannot be negative."))
-    if value > MAX_QUANTITY or value != value.quantize(QUANTITY_STEP):
-        raise ValidationError(_("Enter a quantity with at most three decimal places."))
-    return value.quantize(QUANTITY_STEP)
+    return quantity_places(value)
 
 
 def level_threshold(data: Mapping[str, Any]) -> Decimal:
