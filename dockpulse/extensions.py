@@ -8,6 +8,7 @@ its own `extensions.py`, imported from its AppConfig.ready(), the rows it adds t
 - its API routes (`api_route`, `api_path`), mounted under /api/v1/ by the core's URLConf;
 - its staff-panel navigation entries (`nav_entry`), shown when their module is on and the
   role may read their resource;
+- what the panel's search box finds in it (`search_provider`);
 - its periodic sweeps (`sweep`), run by the event bus's sweep task;
 - its configurable fields (`configurable_fields`), the fields a tenant may hide or require.
 
@@ -18,7 +19,7 @@ content twice is harmless (ready() may run again in tests).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +125,9 @@ def api_paths() -> list[URLPattern | URLResolver]:
 # --- staff-panel navigation -----------------------------------------------------------
 
 
+MAIN, HEADER = "main", "header"
+
+
 @dataclass(frozen=True, slots=True)
 class NavEntry:
     key: str
@@ -132,6 +136,11 @@ class NavEntry:
     order: int
     module: str | None = None  # hidden (and its pages 404) when this module is off
     resource: str | None = None  # shown only to roles that may read it
+    area: str = MAIN  # the side menu, or the header (the inbox)
+    # A count shown on the entry (unread notifications): computed for the page, and
+    # refreshed by polling `badge_url_name`, a fragment answering the count alone.
+    badge: Callable[[Any], int] | None = None
+    badge_url_name: str | None = None
 
 
 _NAV: dict[str, NavEntry] = {}
@@ -145,12 +154,57 @@ def nav_entry(
     order: int,
     module: str | None = None,
     resource: str | None = None,
+    area: str = MAIN,
+    badge: Callable[[Any], int] | None = None,
+    badge_url_name: str | None = None,
 ) -> NavEntry:
-    return _put(_NAV, key, NavEntry(key, label, url_name, order, module, resource), "nav entry")
+    entry = NavEntry(key, label, url_name, order, module, resource, area, badge, badge_url_name)
+    return _put(_NAV, key, entry, "nav entry")
 
 
 def nav_entries() -> list[NavEntry]:
     return sorted(_NAV.values(), key=lambda entry: (entry.order, entry.key))
+
+
+# --- the panel's search box ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    title: str
+    detail: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchProvider:
+    key: str
+    label: Any  # a lazy translation: the heading of this provider's hits
+    # (query, limit) -> at most `limit` hits, best first; one indexed query.
+    find: Callable[[str, int], Sequence[SearchHit]]
+    order: int
+    module: str | None = None
+    resource: str | None = None
+
+
+_SEARCH: dict[str, SearchProvider] = {}
+
+
+def search_provider(
+    key: str,
+    *,
+    label: Any,
+    find: Callable[[str, int], Sequence[SearchHit]],
+    order: int,
+    module: str | None = None,
+    resource: str | None = None,
+) -> SearchProvider:
+    entry = SearchProvider(key, label, find, order, module, resource)
+    return _put(_SEARCH, key, entry, "search provider")
+
+
+def search_providers() -> list[SearchProvider]:
+    return sorted(_SEARCH.values(), key=lambda entry: (entry.order, entry.key))
 
 
 # --- periodic sweeps ------------------------------------------------------------------

@@ -48,12 +48,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",  # the form renderer loads widget templates through TEMPLATES
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "template_partials",
+    "csp",
     "dockpulse.tenancy",
+    "dockpulse.web",
     "dockpulse.events",
     "platform_app",
     "tenant_apps.accounts",
@@ -76,13 +80,19 @@ TENANCY_SHARED_APPS = frozenset(
 MIDDLEWARE = [
     "dockpulse.tenancy.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files before any tenant lookup; behind Caddy (deploy/) they never get here.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "dockpulse.tenancy.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dockpulse.tenancy.middleware.SessionTenantGuardMiddleware",
+    # The tenant's time zone, then the signed-in user's own language over the cookie's.
+    "dockpulse.tenancy.middleware.TenantTimezoneMiddleware",
+    "tenant_apps.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -105,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dockpulse.tenancy.context_processors.tenant",
+                "dockpulse.web.context_processors.panel",
             ],
         },
     },
@@ -213,11 +224,38 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Dates as Polish offices write them (01.12.2026); Django's own pl formats use dashes.
+FORMAT_MODULE_PATH = ["dockpulse.formats"]
+# Every form field renders through one template: label, control, help and errors tied
+# together with aria-describedby (docs/panel.md).
+FORM_RENDERER = "dockpulse.web.forms.PanelFormRenderer"
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------
+# Pages load scripts, styles and images from this host only and run no inline script:
+# htmx comes from /static/ and its indicator styles are in app.css (docs/panel.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- static and media ----------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves straight from the apps' and static/ folders: no collectstatic needed
+# for make run or the tests (deploy/ collects them for Caddy).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "media/"
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")

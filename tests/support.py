@@ -217,6 +217,13 @@ def browser_login(
     return client
 
 
+def panel_client(tenant: TenantInfo, role: str = "admin") -> Client:
+    """A browser-like client signed in to the tenant's staff panel as its user of `role`
+    (`<role>@<slug>.example.com`), through the login page."""
+    staff_user(tenant, role)
+    return browser_login(f"{role}@{tenant.slug}.example.com", TEST_PASSWORD, host_of(tenant))
+
+
 # --- sales and stock ---------------------------------------------------------------------
 
 # Stock's handler of each order event.

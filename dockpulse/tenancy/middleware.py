@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable
 from contextvars import ContextVar
 
@@ -20,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .context import platform_context, tenant_context
@@ -143,3 +144,21 @@ class SessionTenantGuardMiddleware:
 def session_owner(request: HttpRequest) -> str:
     tenant = getattr(request, "tenant", None)
     return str(tenant.id) if tenant is not None else "platform"
+
+
+class TenantTimezoneMiddleware:
+    """Pages show times in the tenant's time zone (stored in UTC, DESIGN §11)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None:
+            return self.get_response(request)
+        try:
+            zone = zoneinfo.ZoneInfo(tenant.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo("Europe/Warsaw")
+        with timezone.override(zone):
+            return self.get_response(request)

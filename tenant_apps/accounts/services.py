@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connections
@@ -116,6 +117,19 @@ def user_update(
             fields += ["is_staff", "is_superuser"]
         user.save(update_fields=fields)
         _event("entity.updated", user, actor, changed=sorted(changes))
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the user's language for every browser they sign in from (the cookie
+    alone would be one browser's)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("Choose one of the offered languages.")]})
+    if user.settings.get("language") == language:
+        return user
+    with tenant_atomic():
+        user.settings = {**user.settings, "language": language}
+        user.save(update_fields=["settings", "updated_at"])
     return user
 
 

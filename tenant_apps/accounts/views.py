@@ -5,15 +5,19 @@ Django's views with our forms: the lockout's 429 and the tenant-bound reset link
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from dockpulse.security import lockout
 
-from . import forms
+from . import forms, services
+from .models import User
 from .services import user_send_password_reset
 from .tokens import password_reset_tokens
 
@@ -50,3 +54,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = forms.SetPasswordForm
     token_generator = password_reset_tokens
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch: Django's cookie, and for a signed-in user their
+    account's choice too (tenant_apps.accounts.middleware)."""
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        services.user_set_language(user=cast(User, request.user), language=code)
+    return set_language(request)

@@ -7,4 +7,4 @@ from django.utils.translation import gettext_lazy as _
 from dockpulse import extensions
 
 # Every staff role's landing page, whatever modules are on.
-extensions.nav_entry("home", label=_("Home"), url_name="home", order=0)
+extensions.nav_entry("home", label=_("Dashboard"), url_name="home", order=0)
