@@ -9,6 +9,8 @@ its own `extensions.py`, imported from its AppConfig.ready(), the rows it adds t
 - its staff-panel navigation entries (`nav_entry`), shown when their module is on and the
   role may read their resource;
 - what the panel's search box finds in it (`search_provider`);
+- sections it adds to another app's detail page (`detail_section`: a customer's orders
+  and quotes come from sales, which the customers app must not import);
 - its periodic sweeps (`sweep`), run by the event bus's sweep task;
 - its configurable fields (`configurable_fields`), the fields a tenant may hide or require.
 
@@ -207,6 +209,44 @@ def search_providers() -> list[SearchProvider]:
     return sorted(_SEARCH.values(), key=lambda entry: (entry.order, entry.key))
 
 
+# --- sections of another app's detail page -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DetailSection:
+    entity: str  # whose detail page: "customer", "product"
+    key: str
+    label: Any  # a lazy translation: the section's heading
+    # A fragment view taking the entity's `pk`; the page loads it with htmx, so the
+    # detail page's own queries stay the same whatever the section holds.
+    url_name: str
+    order: int
+    module: str | None = None
+    resource: str | None = None
+
+
+_SECTIONS: dict[tuple[str, str], DetailSection] = {}
+
+
+def detail_section(
+    entity: str,
+    key: str,
+    *,
+    label: Any,
+    url_name: str,
+    order: int,
+    module: str | None = None,
+    resource: str | None = None,
+) -> DetailSection:
+    entry = DetailSection(entity, key, label, url_name, order, module, resource)
+    return _put(_SECTIONS, (entity, key), entry, "detail section")
+
+
+def detail_sections(entity: str) -> list[DetailSection]:
+    entries = [entry for (name, _key), entry in _SECTIONS.items() if name == entity]
+    return sorted(entries, key=lambda entry: (entry.order, entry.key))
+
+
 # --- periodic sweeps ------------------------------------------------------------------
 
 
@@ -262,7 +302,7 @@ def entities() -> Mapping[str, EntityFields]:
 # --- helpers --------------------------------------------------------------------------
 
 
-def _put(registry: dict[str, Any], key: str, entry: Any, what: str) -> Any:
+def _put(registry: dict[Any, Any], key: Any, entry: Any, what: str) -> Any:
     existing = registry.get(key)
     if existing is not None and existing != entry:
         raise RegistryError(f"{what} {key!r} is declared twice, differently")

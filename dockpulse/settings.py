@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tenant_apps.stock",
     "tenant_apps.notifications",
     "tenant_apps.dashboard",
+    "tenant_apps.demo",  # seed_demo: realistic Polish data for make run and the benchmarks
 ]
 
 # Where each app's tables live (docs/tenancy.md). Apps not listed in either set are
