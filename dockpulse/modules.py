@@ -24,6 +24,9 @@ class ModuleSwitch(Protocol):
 class FieldPolicy(Protocol):
     def hidden_fields(self, entity: str) -> set[str]: ...
 
+    def required_fields(self, entity: str) -> set[str]:
+        """The configurable fields this tenant requires (visible ones; core fields aside)."""
+
     def strip_hidden(self, entity: str, data: Mapping[str, Any]) -> dict[str, Any]: ...
 
     def check_input(self, entity: str, data: Mapping[str, Any], *, creating: bool) -> None:

@@ -42,6 +42,10 @@ def hidden_fields(entity: str) -> set[str]:
     return {name for name, rule in field_rules(entity).items() if not rule.visible}
 
 
+def required_fields(entity: str) -> set[str]:
+    return {name for name, rule in field_rules(entity).items() if rule.visible and rule.required}
+
+
 def check_input(entity: str, data: Mapping[str, Any], *, creating: bool) -> None:
     """Refuse hidden fields and enforce required ones; per-field messages."""
     errors: dict[str, list[str]] = {}
@@ -68,6 +72,9 @@ class TenantFieldPolicy:
 
     def hidden_fields(self, entity: str) -> set[str]:
         return hidden_fields(entity)
+
+    def required_fields(self, entity: str) -> set[str]:
+        return required_fields(entity)
 
     def strip_hidden(self, entity: str, data: Mapping[str, Any]) -> dict[str, Any]:
         return strip_hidden(entity, data)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dockpulse import extensions
-from dockpulse.extensions import EVERYONE, MANAGERS
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from dockpulse import extensions
+from dockpulse.extensions import EVERYONE, MANAGERS, SearchHit
+
+from . import selectors
 from .api import CustomerViewSet
 
 extensions.resource("customers", read=EVERYONE, write=MANAGERS)
@@ -28,4 +32,36 @@ extensions.configurable_fields(
     "customer",
     configurable=("company_name", "email", "nip", "address", "notes", "tags"),
     core=("name", "phone"),
+)
+
+# --- the staff panel ------------------------------------------------------------------
+
+
+def _find(query: str, limit: int) -> list[SearchHit]:
+    return [
+        SearchHit(
+            title=customer.name,
+            # The phone is a core field: never one the tenant hid.
+            detail=customer.phone,
+            url=reverse("customers:detail", args=[customer.pk]),
+        )
+        for customer in selectors.customer_search(query, limit)
+    ]
+
+
+extensions.nav_entry(
+    "customers",
+    label=_("Customers"),
+    url_name="customers:list",
+    order=10,
+    module="@customers",
+    resource="customers",
+)
+extensions.search_provider(
+    "customers",
+    label=_("Customers"),
+    find=_find,
+    order=10,
+    module="@customers",
+    resource="customers",
 )

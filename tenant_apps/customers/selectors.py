@@ -1,12 +1,31 @@
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Func, Q, QuerySet
+
+from dockpulse.tenancy import get_current_tenant
 
 from .models import Customer, TimelineEntry
 
 
-def customer_list(*, search: str = "", tag: str = "") -> QuerySet[Customer]:
-    """Search over name, company, phone, NIP and e-mail; filter by tag."""
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the tenant's time zone ("created on 3 May" is the tenant's day)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(get_current_tenant().time_zone))
+
+
+def customer_list(
+    *,
+    search: str = "",
+    tag: str = "",
+    portal: bool | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+) -> QuerySet[Customer]:
+    """Search over name, company, phone, NIP, e-mail and tags; filter by tag, portal
+    access and the (tenant-local) days the customer was created between, both included."""
     qs = Customer.objects.order_by("name", "id")
     if search:
         digits = "".join(ch for ch in search if ch.isdigit())
@@ -15,14 +34,48 @@ def customer_list(*, search: str = "", tag: str = "") -> QuerySet[Customer]:
             | Q(company_name__icontains=search)
             | Q(email__icontains=search)
             | Q(phone__icontains=search)
+            | Q(tags__contains=[search])
         )
         if digits:
             condition |= Q(phone__contains=digits) | Q(nip__contains=digits)
         qs = qs.filter(condition)
     if tag:
         qs = qs.filter(tags__contains=[tag])
+    if portal is not None:
+        qs = qs.filter(is_portal_active=portal)
+    if created_from:
+        qs = qs.filter(created_at__gte=_day_start(created_from))
+    if created_to and created_to < dt.date.max:
+        qs = qs.filter(created_at__lt=_day_start(created_to + dt.timedelta(days=1)))
     return qs
+
+
+def customer_get(pk: uuid.UUID | str) -> Customer:
+    """The customer, or Customer.DoesNotExist."""
+    return Customer.objects.get(pk=pk)
+
+
+def customer_tags() -> list[str]:
+    """Every tag the tenant's customers carry, sorted (one query)."""
+    tags = (
+        Customer.objects.annotate(tag=Func(F("tags"), function="unnest"))
+        .values_list("tag", flat=True)
+        .distinct()
+        .order_by("tag")
+    )
+    return [str(tag) for tag in tags]
+
+
+def customer_search(query: str, limit: int) -> list[Customer]:
+    """The panel's search box: at most `limit` customers matching `query`, by name."""
+    return list(customer_list(search=query)[:limit])
 
 
 def timeline(customer: Customer) -> QuerySet[TimelineEntry]:
     return customer.timeline.select_related("event").order_by("-occurred_at", "-id")
+
+
+def timeline_latest(customer: Customer, count: int) -> tuple[list[TimelineEntry], bool]:
+    """The newest `count` entries, and whether there are older ones (one query)."""
+    entries = list(timeline(customer)[: count + 1])
+    return entries[:count], len(entries) > count

@@ -1,4 +1,15 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "customers"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.customer_list, name="list"),
+    path("export/", views.customer_export, name="export"),
+    path("new/", views.customer_new, name="new"),
+    path("import/", views.customer_import, name="import"),
+    path("import/template.csv", views.customer_import_template, name="import_template"),
+    path("<uuid:pk>/", views.customer_detail, name="detail"),
+    path("<uuid:pk>/edit/", views.customer_edit, name="edit"),
+    path("<uuid:pk>/timeline/", views.customer_timeline, name="timeline"),
+]
