@@ -42,3 +42,8 @@ def inbox(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
 
 def unread_count(*, user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox_entry(*, user: User, notification_id: uuid.UUID) -> Notification | None:
+    """One of the user's own notifications (None for anybody else's: never another's)."""
+    return Notification.objects.filter(user=user, pk=notification_id).first()
