@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
+from django.db import transaction
+
 from dockpulse.tenancy.info import TenantInfo
 from dockpulse.tenancy.registry import registry
 
-from .models import Tenant
+from .models import Tenant, TenantAuditLog
 
 # The plan fields that limit what a tenant may create (TenantInfo.limits).
 LIMIT_FIELDS = ("max_users", "max_customers")
@@ -64,3 +66,37 @@ class PlatformTenantDirectory:
             .order_by("slug")
             .values_list("id", flat=True)
         )
+
+    def update_profile(
+        self, tenant_id: uuid.UUID, *, name: str, language: str, time_zone: str, actor: str = ""
+    ) -> TenantInfo:
+        """The tenant's own admin changes its name, language or time zone.
+
+        Saving touches `updated_at`, so the tenant's stamp moves; it is published when the
+        platform transaction commits, as every change of a tenant row is
+        (platform_app.services.lifecycle), and every process reloads the tenant on its next
+        request. Audited like the platform's own changes.
+        """
+        with transaction.atomic(using="default"):
+            tenant = (
+                Tenant.objects.select_for_update(of=("self",))
+                .select_related("plan")
+                .get(pk=tenant_id)
+            )
+            before = {"name": tenant.name, "language": tenant.language,
+                      "time_zone": tenant.time_zone}  # fmt: skip
+            after = {"name": name, "language": language, "time_zone": time_zone}
+            changed = sorted(key for key in after if before[key] != after[key])
+            if changed:
+                tenant.name, tenant.language, tenant.time_zone = name, language, time_zone
+                tenant.save(update_fields=["name", "language", "time_zone", "updated_at"])
+                # The audit helper lives in platform_app.services, which imports this module.
+                TenantAuditLog.objects.create(
+                    tenant=tenant,
+                    tenant_slug=tenant.slug,
+                    action="tenant.profile_updated",
+                    actor=actor or "tenant admin",
+                    details={key: {"from": before[key], "to": after[key]} for key in changed},
+                )
+                transaction.on_commit(lambda: publish(tenant), using="default")
+        return info_from_model(tenant)

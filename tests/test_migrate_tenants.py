@@ -27,8 +27,9 @@ def table_exists(db_name: str, table: str) -> bool:
 
 
 def unapply_configuration(db_name: str, *, keep_field_configs: bool = False) -> None:
-    """Make the tenant look as if `configuration.0001_initial` were a new migration."""
-    drops = ["DROP TABLE tenant_modules"]
+    """Make the tenant look as if the configuration app's migrations (0001_initial,
+    0002_company_profile) were new ones."""
+    drops = ["DROP TABLE company_profile", "DROP TABLE tenant_modules"]
     if not keep_field_configs:
         drops.append("DROP TABLE field_configs")
     execute(db_name, *drops, "DELETE FROM django_migrations WHERE app = 'configuration'")
@@ -50,12 +51,12 @@ def test_one_broken_tenant_does_not_stop_the_others(make_tenant):
     for tenant in healthy:
         row = Tenant.objects.get(slug=tenant.slug)
         assert row.migration_state == "migrated"
-        assert row.migrated_to.get("configuration") == "0001_initial", (
+        assert row.migrated_to.get("configuration") == "0002_company_profile", (
             row.migrated_to,
             result.stdout,
         )
         assert row.migration_error == ""
-        assert f"{tenant.slug}: migrated (1 applied" in result.stdout
+        assert f"{tenant.slug}: migrated (2 applied" in result.stdout
         with tenant_context(tenant):
             assert TenantModule.objects.count() == 0  # the table is back
     failed = Tenant.objects.get(slug=broken.slug)
@@ -68,7 +69,7 @@ def test_one_broken_tenant_does_not_stop_the_others(make_tenant):
     execute(broken.db_name, "DROP TABLE field_configs")  # the fix
     second = run_manage("migrate_tenants")
     assert second.returncode == 0, second.stdout + second.stderr
-    assert f"{broken.slug}: migrated (1 applied" in second.stdout
+    assert f"{broken.slug}: migrated (2 applied" in second.stdout
     assert "1 migrated" in second.stdout and "0 failed" in second.stdout
     for tenant in healthy:
         assert f"{tenant.slug}:" not in second.stdout  # skipped, not migrated again
@@ -81,12 +82,15 @@ def test_plan_lists_and_applies_nothing(make_tenant):
     unapply_configuration(tenant.db_name)
     result = run_manage("migrate_tenants", "--plan", "--tenant", tenant.slug)
     assert result.returncode == 0, result.stderr
-    assert f"{tenant.slug}: 1 to apply\n  configuration.0001_initial" in result.stdout
+    assert (
+        f"{tenant.slug}: 2 to apply\n  configuration.0001_initial\n"
+        "  configuration.0002_company_profile" in result.stdout
+    )
     assert not table_exists(tenant.db_name, "tenant_modules")
 
     listing = run_manage("list_tenants", "--migrations")
     row = next(line for line in listing.stdout.splitlines() if line.startswith(tenant.slug))
-    assert row.split()[-1] == "1"
+    assert row.split()[-1] == "2"
     tenant_a_row = next(line for line in listing.stdout.splitlines() if line.startswith("tenant-a"))
     assert tenant_a_row.split()[-1] == "0"
 
@@ -100,7 +104,7 @@ def test_django_migrate_fallback_for_tenant_data_migrations(make_tenant, monkeyp
     monkeypatch.setattr(migrations, "_replayable", lambda migration: False)
     result = migrations.tenant_migrate(Tenant.objects.get(slug=tenant.slug))
     assert result.status == "migrated", result.error
-    assert result.applied == ["configuration.0001_initial"]
+    assert result.applied == ["configuration.0001_initial", "configuration.0002_company_profile"]
     assert table_exists(tenant.db_name, "tenant_modules")
 
 
@@ -115,7 +119,7 @@ def test_pending_migrations_of_several_apps_replay_together(make_tenant):
     )
     result = run_manage("migrate_tenants", "--tenant", tenant.slug)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{tenant.slug}: migrated (2 applied" in result.stdout
+    assert f"{tenant.slug}: migrated (3 applied" in result.stdout
     assert table_exists(tenant.db_name, "tenant_modules")
     row = Tenant.objects.get(slug=tenant.slug)
     assert row.migrated_to["platform_app"] == "0003_billing_keeps_slug"

@@ -1,10 +1,12 @@
 """Where the tenancy core learns which tenants exist, without importing the platform app.
 
 The platform app owns the `tenants` table; the core needs to look a tenant up (the
-registry), list the active ones (sweeps, the listener, periodic tasks) and publish
-changes. The platform app provides a `TenantDirectory` from its AppConfig.ready(); the
-core calls `directory()`. None provided is an error, never an empty list: a sweep that
-silently found no tenants would look healthy while doing nothing.
+registry), list the active ones (sweeps, the listener, periodic tasks), publish changes,
+and change what a tenant's own admin may change on its row (name, language, time zone:
+tenant apps never import the platform app). The platform app provides a
+`TenantDirectory` from its AppConfig.ready(); the core calls `directory()`. None
+provided is an error, never an empty list: a sweep that silently found no tenants would
+look healthy while doing nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ class TenantDirectory(Protocol):
         """(slug, stamp) of every tenant, for rebuilding the registry's Redis hash."""
 
     def active_ids(self) -> list[uuid.UUID]: ...
+
+    def update_profile(
+        self, tenant_id: uuid.UUID, *, name: str, language: str, time_zone: str, actor: str = ""
+    ) -> TenantInfo:
+        """Change the tenant's name, language and time zone (its own admin's settings page),
+        published so every process sees them from its next request; the new snapshot.
+        Call inside the tenant's transaction, last: a failure here rolls the tenant's side
+        of the change back too."""
 
 
 _directory: TenantDirectory | None = None

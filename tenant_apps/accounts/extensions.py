@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from dockpulse import extensions
 from dockpulse.api import views as token_views
@@ -26,4 +27,14 @@ extensions.api_path(
 )
 extensions.api_path(
     path("auth/password/reset/", PasswordResetView.as_view(), name="password_reset_api")
+)
+
+# The users and roles section of /settings/ (tenant_apps/accounts/user_views.py).
+extensions.nav_entry(
+    "settings.users",
+    label=_("Users and roles"),
+    url_name="users:list",
+    order=20,
+    resource="users",
+    area="settings",
 )

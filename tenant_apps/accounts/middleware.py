@@ -18,7 +18,9 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        chosen = user.settings.get("language") if user is not None and user.is_authenticated else None
+        chosen = (
+            user.settings.get("language") if user is not None and user.is_authenticated else None
+        )
         if chosen and chosen in dict(settings.LANGUAGES) and chosen != request.LANGUAGE_CODE:
             translation.activate(chosen)
             request.LANGUAGE_CODE = chosen

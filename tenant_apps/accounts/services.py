@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -9,10 +10,12 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dockpulse import events
 from dockpulse.actors import SYSTEM, Actor, staff_actor
+from dockpulse.errors import StateConflict
 from dockpulse.tenancy import current_db_alias, current_tenant, tenant_atomic
 from dockpulse.tenancy.limits import ensure_below
 
@@ -40,7 +43,7 @@ def user_create(
     *,
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     role: str = Role.EMPLOYEE,
     phone: str = "",
     is_staff: bool = False,
@@ -51,15 +54,17 @@ def user_create(
     """Create a user in the current context's database (tenant staff or platform admin).
 
     In a tenant, the plan's max_users counts active users. `password_hash`, when given,
-    is `password` already hashed (provisioning hashes while it clones).
+    is `password` already hashed (provisioning hashes while it clones). `password` None:
+    the user has no password yet (an invitation: they set one through a link).
     """
     email = clean_email(email)
     errors, stored_phone = user_field_errors(email=email, name=name, role=role, phone=phone)
     candidate = User(email=email, name=name.strip(), phone=stored_phone or "", role=role)
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as exc:
-        errors["password"] = list(exc.messages)
+    if password is not None:
+        try:
+            validate_password(password, user=candidate)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
     if errors:
         raise ValidationError(errors)
     with tenant_atomic():
@@ -74,13 +79,76 @@ def user_create(
         admin_role = tenant is not None and role == Role.ADMIN
         candidate.is_staff = is_staff or admin_role
         candidate.is_superuser = is_superuser or admin_role
-        if password_hash is None:
-            candidate.set_password(password)
-        else:
+        if password_hash is not None:
             candidate.password = password_hash
+        elif password is None:
+            candidate.set_unusable_password()
+        else:
+            candidate.set_password(password)
         candidate.save()
         _event("entity.created", candidate, actor)
     return candidate
+
+
+def user_invite(*, email: str, name: str, role: str, actor: Actor, request: HttpRequest) -> User:
+    """Create a staff user with no password yet and e-mail them a link to set one.
+
+    The plan's limit and the checks are user_create's. The link is a tenant-bound reset
+    link (tokens.py) to this host's password_reset_confirm page, valid as long as reset
+    links are (PASSWORD_RESET_TIMEOUT). The e-mail is sent last, inside the transaction:
+    if it cannot be sent, the user is not created either, and the admin is told.
+    """
+    with tenant_atomic():
+        user = user_create(email=email, name=name, role=role, password=None, actor=actor)
+        user_send_invitation(user=user, request=request, actor=actor)
+    return user
+
+
+def user_send_invitation(*, user: User, request: HttpRequest, actor: Actor) -> None:
+    """E-mail `user` a link to set their password (an invitation; sent again on request
+    while they have not set one). StateConflict if the mail cannot be sent."""
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from dockpulse.notify.base import SendError
+    from dockpulse.notify.email import send_email
+
+    from .tokens import password_reset_tokens
+
+    if user.has_usable_password():
+        raise StateConflict(_("This user has already set a password."))
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": password_reset_tokens.make_token(user),
+        },
+    )
+    tenant = current_tenant()
+    context = {
+        "user": user,
+        "link": request.build_absolute_uri(path),
+        "company": tenant.name if tenant is not None else "DockPulse",
+        "inviter": actor.label,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    language = tenant.language if tenant is not None else settings.LANGUAGE_CODE
+    with translation.override(user.settings.get("language") or language):
+        subject = render_to_string("settings/users/invitation_subject.txt", context)
+        body = render_to_string("settings/users/invitation_email.txt", context)
+    try:
+        send_email(
+            to=[user.email], subject=subject, body=body, idempotency_key=f"invite-{uuid.uuid4()}"
+        )
+    except SendError as exc:
+        raise StateConflict(
+            _("The invitation could not be sent to %(email)s; try again later.")
+            % {"email": user.email},
+            code="email_not_sent",
+        ) from exc
+    _event("entity.updated", user, actor, changed=["invitation"])
 
 
 def user_update(

@@ -5,7 +5,7 @@ Django's views with our forms: the lockout's 429 and the tenant-bound reset link
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -17,7 +17,6 @@ from django.views.i18n import set_language
 from dockpulse.security import lockout
 
 from . import forms, services
-from .models import User
 from .services import user_send_password_reset
 from .tokens import password_reset_tokens
 
@@ -62,5 +61,5 @@ def language(request: HttpRequest) -> HttpResponse:
     account's choice too (tenant_apps.accounts.middleware)."""
     code = request.POST.get("language", "")
     if request.user.is_authenticated and code in dict(settings.LANGUAGES):
-        services.user_set_language(user=cast(User, request.user), language=code)
+        services.user_set_language(user=request.user, language=code)
     return set_language(request)

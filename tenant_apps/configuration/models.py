@@ -47,3 +47,38 @@ class FieldConfig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_type}.{self.field_name}"
+
+
+class CompanyProfile(models.Model):
+    """The tenant's own company details: one row (`singleton`), made on the first save.
+
+    The company's name, language and time zone are the platform's tenant row (every
+    process reads them from the tenant's cached info); the rest is the tenant's own data.
+    `logo` is a name in the tenant's file storage (tenant-relative, so a restored copy
+    keeps it), "" for none.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    singleton = models.BooleanField(default=True, unique=True, editable=False)
+    nip = models.CharField(_("NIP"), max_length=10, blank=True)
+    street = models.CharField(_("street"), max_length=255, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="PL")
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    logo = models.CharField(_("logo"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "company_profile"
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(singleton=True), name="company_profile_one_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.nip or "company profile"

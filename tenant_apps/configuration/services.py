@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Mapping
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 
 from dockpulse import events
 from dockpulse.actors import Actor
-from dockpulse.tenancy import tenant_atomic
+from dockpulse.tenancy import get_current_tenant, tenant_atomic, tenant_on_commit
+from dockpulse.tenancy.directory import directory
 
-from .inputs import FieldRuleChanges
-from .models import FieldConfig, TenantModule
+from .inputs import CompanyChanges, FieldRuleChanges
+from .models import CompanyProfile, FieldConfig, TenantModule
 
 
 def modules_seed(*, enabled: Iterable[str], available: Iterable[str]) -> list[TenantModule]:
@@ -80,3 +85,97 @@ def field_config_set(
             actor=actor,
         )
     return config
+
+
+def field_configs_set(
+    *, entity: str, rules: Mapping[str, FieldRuleChanges], actor: Actor
+) -> list[FieldConfig]:
+    """Change several fields of one entity at once (the settings page's form): all of them
+    or none."""
+    with tenant_atomic():
+        return [
+            field_config_set(entity=entity, field_name=name, changes=changes, actor=actor)
+            for name, changes in rules.items()
+        ]
+
+
+_PROFILE_FIELDS = ("nip", "street", "postal_code", "city", "country", "email", "phone")
+
+
+def company_profile_update(*, changes: CompanyChanges, actor: Actor) -> CompanyProfile:
+    """Change the company profile (inputs.company_changes cleaned `changes`).
+
+    The NIP, address, contacts and logo are the tenant's own row; the name, language and
+    time zone are the platform's tenant row, changed through the tenant directory (last,
+    inside this transaction: if the platform refuses, nothing here is saved), and seen by
+    every process from its next request. A new logo goes to the tenant's file storage;
+    the old file is removed once the change is committed.
+    """
+    tenant = get_current_tenant()
+    saved_logo = ""
+    try:
+        with tenant_atomic():
+            CompanyProfile.objects.bulk_create([CompanyProfile()], ignore_conflicts=True)
+            profile = CompanyProfile.objects.select_for_update().get(singleton=True)
+            changed = [
+                key
+                for key in _PROFILE_FIELDS
+                if key in changes and getattr(profile, key) != changes[key]  # type: ignore[literal-required]
+            ]
+            for key in changed:
+                setattr(profile, key, changes[key])  # type: ignore[literal-required]
+            if "logo" in changes and (changes["logo"] is not None or profile.logo):
+                old_logo, logo = profile.logo, changes["logo"]
+                if logo is None:
+                    profile.logo = ""
+                else:
+                    saved_logo = default_storage.save(
+                        f"company/logo-{uuid.uuid4().hex}.{logo.extension}",
+                        ContentFile(logo.content),
+                    )
+                    profile.logo = saved_logo
+                if old_logo:
+                    tenant_on_commit(_Remove(old_logo), robust=True)
+                changed.append("logo")
+            profile.save()
+            platform = {
+                "name": changes.get("name", tenant.name),
+                "language": changes.get("language", tenant.language),
+                "time_zone": changes.get("time_zone", tenant.time_zone),
+            }
+            current = {"name": tenant.name, "language": tenant.language,
+                       "time_zone": tenant.time_zone}  # fmt: skip
+            moved = sorted(key for key in platform if platform[key] != current[key])
+            if moved:
+                directory().update_profile(
+                    tenant.id,
+                    name=platform["name"],
+                    language=platform["language"],
+                    time_zone=platform["time_zone"],
+                    actor=f"{actor.kind}:{actor.label or actor.id}",
+                )
+                changed += moved
+            if changed:
+                events.emit(
+                    event_type="entity.updated",
+                    source_module="settings",
+                    entity_type="company_profile",
+                    entity_id=profile.id,
+                    payload={"changed": sorted(changed)},
+                    actor=actor,
+                )
+    except BaseException:
+        if saved_logo:  # the row that would have named it was rolled back
+            default_storage.delete(saved_logo)
+        raise
+    return profile
+
+
+class _Remove:
+    """Deletes a stored file of the tenant (run on commit, in the tenant's context)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self) -> None:
+        default_storage.delete(self.name)

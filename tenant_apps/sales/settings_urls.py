@@ -1,4 +1,11 @@
-from django.urls import URLPattern
+"""/settings/numbering/: the document number series (settings_views.py)."""
+
+from django.urls import path
+
+from . import settings_views
 
 app_name = "numbering"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", settings_views.numbering, name="index"),
+    path("preview/", settings_views.preview, name="preview"),
+]

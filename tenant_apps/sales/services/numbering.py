@@ -122,3 +122,32 @@ def number_series_set(*, document_type: str, pattern: str, actor: Actor) -> Numb
             actor=actor,
         )
     return series
+
+
+# --- reads for the settings page ---------------------------------------------------------
+
+
+def number_preview(document_type: str, pattern: str | None = None) -> str:
+    """The number the next document of `document_type` would get with `pattern` (by
+    default its series' own), today, without taking it (one query)."""
+    pattern = pattern_for(document_type) if pattern is None else pattern
+    today = tenant_now()
+    last = (
+        DocumentCounter.objects.filter(
+            document_type=document_type, scope=format_number(pattern, today=today, value=None)
+        )
+        .values_list("last_value", flat=True)
+        .first()
+    )
+    return format_number(pattern, today=today, value=(last or 0) + 1)
+
+
+def number_series_list(document_types: list[str]) -> list[tuple[str, str]]:
+    """(document type, pattern) of each of `document_types`: its series', or the default
+    (one query)."""
+    stored = dict(
+        NumberSeries.objects.filter(document_type__in=document_types).values_list(
+            "document_type", "pattern"
+        )
+    )
+    return [(t, stored.get(t) or DEFAULT_PATTERNS[DocumentType(t)]) for t in document_types]
