@@ -7,14 +7,15 @@ composition root: it may list apps). Settings pages of several apps share /setti
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from dockpulse.admin_sites import tenant_admin_site
 from dockpulse.api.schema import HostSchemaView
 
-# Swagger UI styles itself inline; only its page may.
+# The split view serves Swagger UI's start-up script as a file (the CSP allows no inline
+# script); Swagger UI styles itself inline, and only its page may.
 swagger_ui = csp_update({"style-src": [UNSAFE_INLINE]})(
-    SpectacularSwaggerView.as_view(url_name="schema")
+    SpectacularSwaggerSplitView.as_view(url_name="schema")
 )
 
 urlpatterns = [

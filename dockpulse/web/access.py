@@ -44,7 +44,9 @@ def require(request: HttpRequest, resource: str, action: str) -> None:
         raise PermissionDenied
 
 
-def staff_page(resource: str, action: str = "read", *, module: str | None = None) -> Callable[[View], View]:
+def staff_page(
+    resource: str, action: str = "read", *, module: str | None = None
+) -> Callable[[View], View]:
     """A staff-panel view: signed in, `module` on (else 404), `action` on `resource`
     allowed for the role (else 403). Anonymous visitors go to the sign-in page."""
 

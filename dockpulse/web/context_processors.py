@@ -49,10 +49,26 @@ class Permissions:
         return Actions(self._user, resource)
 
 
+class Areas:
+    """`links.<area>` in templates ({% for link in panel.links.settings %}): an area's
+    entries, built once per page."""
+
+    def __init__(self, panel: Panel) -> None:
+        self._panel = panel
+        self._built: dict[str, list[NavLink]] = {}
+
+    def __getitem__(self, area: str) -> list[NavLink]:
+        if area not in self._built:
+            self._built[area] = self._panel._links(area)
+        return self._built[area]
+
+
 class Panel:
     def __init__(self, request: HttpRequest) -> None:
         self.request = request
         self.may = Permissions(request.user)
+        # Any area's entries (the settings sections): panel.links["settings"] in code.
+        self.links = Areas(self)
 
     def _links(self, area: str) -> list[NavLink]:
         links = []
@@ -90,6 +106,7 @@ class Panel:
 
 
 def panel(request: HttpRequest) -> dict[str, Any]:
-    if getattr(request, "tenant", None) is None or not request.user.is_authenticated:
+    user = getattr(request, "user", None)  # absent on pages the tenant middleware answers
+    if getattr(request, "tenant", None) is None or user is None or not user.is_authenticated:
         return {}
     return {"panel": Panel(request)}

@@ -20,7 +20,10 @@ class PanelFormRenderer(TemplatesSetting):
 
 
 def add_service_errors(
-    form: forms.Form, error: ValidationError | DomainError, *, names: Mapping[str, str] | None = None
+    form: forms.Form,
+    error: ValidationError | DomainError,
+    *,
+    names: Mapping[str, str] | None = None,
 ) -> None:
     """Put what the service refused on the form's fields, re-rendered by the view.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
@@ -34,7 +34,7 @@ class Listing:
 
     @property
     def rows(self) -> Sequence[Any]:
-        return self.page.object_list
+        return cast(Sequence[Any], self.page.object_list)
 
 
 def listing(

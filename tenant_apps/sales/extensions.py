@@ -30,3 +30,78 @@ extensions.event_types(
 
 extensions.api_route("orders", OrderViewSet, basename="order")
 extensions.api_route("quotes", QuoteViewSet, basename="quote")
+
+# --- staff panel: catalogue sections and search (issue 13) ------------------------------
+# The sections of a customer's page, and the search box's orders and quotes by number.
+# Until the order and quote pages exist (issue 14), a hit opens the customer's page.
+
+from typing import Any  # noqa: E402
+
+from django.db.models import QuerySet  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+from . import selectors  # noqa: E402
+
+extensions.detail_section(
+    "customer",
+    "orders",
+    label=gettext_lazy("Orders"),
+    url_name="sales:customer_orders",
+    order=10,
+    module="@orders",
+    resource="orders",
+)
+extensions.detail_section(
+    "customer",
+    "quotes",
+    label=gettext_lazy("Quotes"),
+    url_name="sales:customer_quotes",
+    order=20,
+    module="@quotes",
+    resource="quotes",
+)
+
+
+def _document_hits(documents: QuerySet[Any], limit: int) -> list[extensions.SearchHit]:
+    # One query: the customer comes with the document; the lines are not needed.
+    return [
+        extensions.SearchHit(
+            title=document.number,
+            detail=document.customer.name,
+            url=reverse("customers:detail", args=[document.customer_id]),
+        )
+        for document in documents.prefetch_related(None)[:limit]
+    ]
+
+
+def _find_orders(query: str, limit: int) -> list[extensions.SearchHit]:
+    return _document_hits(selectors.order_list(search=query), limit)
+
+
+def _find_quotes(query: str, limit: int) -> list[extensions.SearchHit]:
+    return _document_hits(selectors.quote_list(search=query), limit)
+
+
+extensions.search_provider(
+    "orders", label=gettext_lazy("Orders"), find=_find_orders, order=30,
+    module="@orders", resource="orders",
+)  # fmt: skip
+extensions.search_provider(
+    "quotes", label=gettext_lazy("Quotes"), find=_find_quotes, order=40,
+    module="@quotes", resource="quotes",
+)  # fmt: skip
+
+# --- settings: the number series' section of /settings/ (settings_views.py) -------------
+from django.utils.translation import gettext_lazy as _numbering_label  # noqa: E402
+
+extensions.nav_entry(
+    "settings.numbering",
+    label=_numbering_label("Number series"),
+    url_name="numbering:index",
+    order=60,
+    module="@orders",
+    resource="settings",
+    area="settings",
+)
+# --- end of settings ----------------------------------------------------------------------

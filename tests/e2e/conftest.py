@@ -29,12 +29,18 @@ def browser() -> Iterator[Any]:
         pytest.skip("no /usr/bin/chromium: `make test` installs it with apt-get when run as root")
     from playwright.sync_api import sync_playwright
 
+    # Sync Playwright keeps an event loop in this thread, so Django takes the tests'
+    # database work for async code and refuses it; nothing here runs concurrently with it
+    # (the remedy Django's docs give for Playwright and notebooks).
+    monkey = pytest.MonkeyPatch()
+    monkey.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
+    monkey.undo()
 
 
 @pytest.fixture
@@ -44,3 +50,63 @@ def page(browser: Any) -> Iterator[Any]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+class PageProblems:
+    """What a user would notice went wrong: console errors, script errors, failed
+    requests and error responses. A test that expects an error status says so."""
+
+    def __init__(self, page: Any) -> None:
+        self.problems: list[str] = []
+        self.expected_statuses: set[int] = set()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.problems.append(f"console: {message.text}")
+
+    def _failed(self, request: Any) -> None:
+        self.problems.append(f"failed request: {request.method} {request.url} {request.failure}")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400 and response.status not in self.expected_statuses:
+            self.problems.append(
+                f"HTTP {response.status}: {response.request.method} {response.url}"
+            )
+
+    def expect(self, *statuses: int) -> None:
+        self.expected_statuses.update(statuses)
+
+    def check(self) -> None:
+        # An expected 4xx still logs "Failed to load resource" in the console.
+        problems = [
+            problem
+            for problem in self.problems
+            if not (
+                problem.startswith("console: Failed to load resource")
+                and any(f"status of {status}" in problem for status in self.expected_statuses)
+            )
+        ]
+        assert problems == [], problems
+
+
+@pytest.fixture
+def watched(page: Any) -> Iterator[tuple[Any, PageProblems]]:
+    """A page whose console errors and failed requests fail the test at its end."""
+    problems = PageProblems(page)
+    yield page, problems
+    problems.check()
+
+
+@pytest.fixture(autouse=True)
+def _close_connections_while_the_loop_runs() -> Iterator[None]:
+    """Connections a test opened while Playwright's loop ran are kept per context, out of
+    reach of pytest-django's teardown: close them here, or the test databases cannot be
+    dropped at the end of the run."""
+    yield
+    from django.db import connections
+
+    connections.close_all()

@@ -15,7 +15,7 @@ def url(server, host: str, path: str = "/") -> str:
     return f"http://{host}:{server.port}{path}"
 
 
-def test_staff_logs_in_and_sees_home_then_switches_to_polish(committed, http_server, page):
+def test_staff_logs_in_and_sees_the_dashboard(committed, http_server, page):
     page.goto(url(http_server, "tenant-a.localhost"))
     assert re.search(r"/login/\?next=/$", page.url)
     assert page.get_by_role("heading", name="Log in to Company A").is_visible()
@@ -28,13 +28,11 @@ def test_staff_logs_in_and_sees_home_then_switches_to_polish(committed, http_ser
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(url(http_server, "tenant-a.localhost", "/"))
-    assert page.get_by_role("heading", name="Hello, Admin").is_visible()
-    assert page.get_by_text("You are signed in as Administrator.").is_visible()
-    assert page.locator("ul.modules li", has_text="@orders").count() == 1
-
-    with page.expect_navigation():
-        page.get_by_label("Language").select_option("pl")
-    assert page.get_by_role("heading", name="Moduły").is_visible()
+    assert page.get_by_role("heading", name="Hello, admin").is_visible()
+    menu = page.get_by_role("navigation", name="Main")
+    assert menu.get_by_role("link", name="Customers").is_visible()
+    # (Switching the language saves it on the user: tests/e2e/test_panel.py does that on
+    # a tenant of its own, never on the shared tenant-a.)
 
     # The same browser is a stranger on tenant B: its session belongs to tenant A.
     page.goto(url(http_server, "tenant-b.localhost"))
