@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/migrate_tenants.py --tenants 200
 	$(BIN)/python bench/events.py --tenants 100 --events 5000 --rates 0,300
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf var/test-services

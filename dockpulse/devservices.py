@@ -220,9 +220,10 @@ def command_run(data_dir: Path) -> int:
         base = env.get("BASE_DOMAIN", "localhost")
         _log(
             "ready:\n"
-            f"  staff panel      http://demo.{base}:{port}/\n"
+            f"  staff panel      http://demo.{base}:{port}/ (demo data: 50 customers, 300 orders)\n"
             f"  platform admin   http://app.{base}:{port}/\n"
-            f"  logins: {ROOT / 'var' / 'dev-credentials.txt'} (printed above)\n"
+            f"  logins: {ROOT / 'var' / 'dev-credentials.txt'} (printed above): demo = owner\n"
+            "    (admin), demo-manager, demo-employee; platform = the platform admin\n"
             "  SMS go to the console (SMS_BACKEND=file writes var/sms.jsonl); e-mail too\n"
             "Ctrl-C stops everything."
         )

@@ -5,21 +5,33 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from dockpulse.tenancy import platform_context
+from dockpulse.tenancy import TenantInfo, platform_context, tenant_context
+from dockpulse.tenancy.registry import registry
 from platform_app.models import Tenant
 from platform_app.services import generate_password, tenant_create
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.models import Role, User
 from tenant_apps.accounts.services import user_create
+from tenant_apps.customers.models import Customer
 
 CREDENTIALS = Path(settings.BASE_DIR) / "var" / "dev-credentials.txt"
+DEMO = "demo"
+# The demo tenant's other staff, one per role below the owner (an admin): credentials key,
+# e-mail, name, role.
+DEMO_STAFF = (
+    ("demo-manager", "manager@example.com", "Magdalena Nowak", Role.MANAGER),
+    ("demo-employee", "employee@example.com", "Piotr Wiśniewski", Role.EMPLOYEE),
+)
 
 
 class Command(BaseCommand):
     help = (
         "For `make run` (DEBUG only): create a platform admin and the `demo` tenant if "
-        "missing, keep their generated passwords in var/dev-credentials.txt, print the logins."
+        "missing, with a manager and an employee besides its owner, keep their generated "
+        "passwords in var/dev-credentials.txt, fill the tenant with the small demo data "
+        "(seed_demo) while it has no customers, and print the logins."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,9 +51,9 @@ class Command(BaseCommand):
                     is_superuser=True,
                 )
                 lines["platform"] = f"{User.objects.get().email} / {password}"
-        if not Tenant.objects.filter(slug="demo").exists():
+        if not Tenant.objects.filter(slug=DEMO).exists():
             result = tenant_create(
-                slug="demo",
+                slug=DEMO,
                 name="Demo sp. z o.o.",
                 template="trade",
                 plan_code="business",
@@ -51,14 +63,45 @@ class Command(BaseCommand):
                 actor="make run",
             )
             lines["demo"] = f"{result.admin_email} / {result.admin_password}"
+        demo = registry.get(DEMO)
+        if demo is not None and demo.is_active:
+            self._demo_staff(demo, lines)
         CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
         # Created readable by the owner only, before anything is written into it.
         fd = os.open(CREDENTIALS, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write("".join(f"{key}: {value}\n" for key, value in lines.items()))
+        if demo is not None and demo.is_active:
+            # After the logins are on file: a failed seed must not lose a new password.
+            self._demo_data(demo)
         self.stdout.write("Logins (also in var/dev-credentials.txt):")
+        width = max(len(key) for key in lines) if lines else 0
         for key, value in lines.items():
-            self.stdout.write(f"  {key:<9} {value}")
+            self.stdout.write(f"  {key:<{width}}  {value}")
+
+    def _demo_staff(self, tenant: TenantInfo, lines: dict[str, str]) -> None:
+        """The demo tenant's manager and employee (besides its owner, an admin), once."""
+        with tenant_context(tenant):
+            for key, email, name, role in DEMO_STAFF:
+                if User.objects.filter(email=email).exists():
+                    # Made by an earlier run: its password is the one already on file.
+                    lines.setdefault(
+                        key,
+                        f'{email} / (not on file: make manage ARGS="tenant_command demo '
+                        f'changepassword {email}")',
+                    )
+                    continue
+                password = generate_password()
+                user_create(email=email, name=name, password=password, role=role)
+                lines[key] = f"{email} / {password}"
+
+    def _demo_data(self, tenant: TenantInfo) -> None:
+        """The small demo data while the demo tenant has no customers (one query after)."""
+        with tenant_context(tenant):
+            if Customer.objects.exists():
+                return
+        self.stdout.write("Filling the demo tenant with demo data (seed_demo, about 20 s)...")
+        call_command("seed_demo", DEMO, size="small", stdout=self.stdout, stderr=self.stderr)
 
     def _read(self) -> list[tuple[str, str]]:
         if not CREDENTIALS.exists():

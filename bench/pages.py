@@ -1,0 +1,332 @@
+#!/usr/bin/env python
+"""Staff-panel pages on a `seed_demo --size large` tenant: server time p50/p95 per page.
+
+    .venv/bin/python bench/pages.py [--requests 200] [--warmup 20] [--scale 1] [--keep]
+    .venv/bin/python bench/pages.py --reuse PLATFORM_DB:TENANT_PREFIX   # a kept setup
+
+Provisions one tenant (`bench`, template trade, plan enterprise: no customer limit) in
+databases of its own, fills it with `manage.py seed_demo bench --size large` (20,000
+customers, 5,000 products, 100,000 orders with ~300,000 lines, ~1,000,000 stock movements;
+`--scale` takes a fraction of that) and starts gunicorn (2 sync workers, bench.settings,
+DEBUG off). Then it signs in as the tenant's admin through the login page and, per page,
+sends --warmup requests and then --requests sequential ones, one at a time, timing each
+from sending the request to reading the whole response on loopback (so the figure is the
+server's time plus a loopback round trip, well under a millisecond here):
+
+  dashboard            /
+  customer list        /customers/                       (first page)
+  list search          /customers/?q=<surname>
+  list filter          /customers/?tag=VIP
+  customer detail      /customers/<id>/                  (the customer with ~200 orders)
+  its orders fragment  /orders/for-customer/<id>/        (htmx: HX-Request: true)
+  search as you type   /search/?q=<2..5 characters>      (htmx; several prefixes in turn)
+
+Every response must be 200 (a redirect to the login page or an error stops the run). The
+targets (docs/performance.md): dashboard p95 <= 300 ms, list pages p95 <= 150 ms, search
+p95 <= 100 ms. Databases (dockpulse_bench_pages_<pid>, bench_t_g<pid>_*), the gunicorn
+processes and the Redis keys are removed at the end, unless --keep (then the names are
+printed, to pass to --reuse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._common import (
+    PYTHON,
+    ROOT,
+    create_database,
+    db_url,
+    delete_redis_keys,
+    django_env,
+    drop_databases,
+    free_port,
+    percentile,
+    server_facts,
+    table,
+    terminate,
+)
+
+SLUG = "bench"
+HOST = f"{SLUG}.localhost"
+ADMIN = "admin@example.com"
+PASSWORD = "Bench-Horse-4242"  # noqa: S105 - the bench tenant is dropped at the end
+WORKERS = 2
+TYPED = ("ko", "kow", "kowa", "kowal", "no", "now", "nowa", "cem", "ceme", "wkr")
+TARGETS = {"dashboard": 300.0, "list": 150.0, "search": 100.0}
+
+
+# --- setup (runs inside Django, in a child process) --------------------------------------
+
+
+def setup(scale: str) -> None:
+    from io import StringIO
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from dockpulse.tenancy import platform_context
+    from platform_app import services
+
+    with platform_context():
+        call_command("migrate", database="default", verbosity=0, stdout=StringIO())
+        services.template_migrate()
+        services.tenant_create(
+            slug=SLUG, name="Hurtownia Benchmark sp. z o.o.", template="trade",
+            plan_code="enterprise", admin_email=ADMIN, admin_password=PASSWORD, language="pl",
+        )  # fmt: skip
+    started = time.perf_counter()
+    call_command("seed_demo", SLUG, size="large", scale=scale)
+    print(f"  seed_demo --size large --scale {scale}: {time.perf_counter() - started:.1f} s "
+          "(process, commit included)", flush=True)  # fmt: skip
+    for alias in list(connections):
+        connections[alias].close()
+
+
+# --- the client --------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+    conn: http.client.HTTPConnection | None = None
+
+    def request(
+        self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        sent = {"Host": f"{HOST}:{self.port}", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body:
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.conn.request(method, path, body=body or None, headers=sent)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = None
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            cookie = SimpleCookie(header)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        if response.headers.get("Connection", "").lower() == "close":
+            self.conn.close()
+            self.conn = None
+        return response.status, dict(response.headers), data
+
+    def login(self) -> None:
+        status, _headers, page = self.request("GET", "/login/")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or not match:
+            raise RuntimeError(f"login page: {status}")
+        form = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), "username": ADMIN,
+                          "password": PASSWORD, "next": "/"})  # fmt: skip
+        referer = {"Referer": f"http://{HOST}:{self.port}/login/"}
+        status, _headers, _page = self.request("POST", "/login/", form, referer)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login failed: {status}")
+
+
+@dataclass
+class Page:
+    key: str
+    label: str
+    kind: str  # dashboard | list | search (which target applies)
+    paths: list[str]
+    htmx: bool = False
+    times: list[float] = field(default_factory=list)
+    by_path: dict[str, list[float]] = field(default_factory=dict)
+
+
+def measure(session: Session, page: Page, warmup: int, requests: int) -> None:
+    headers = {"HX-Request": "true"} if page.htmx else {}
+    for number in range(warmup + requests):
+        path = page.paths[number % len(page.paths)]
+        started = time.perf_counter()
+        status, _headers, body = session.request("GET", path, headers=headers)
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            raise RuntimeError(f"{page.label} {path}: HTTP {status}: {body[:200]!r}")
+        if number >= warmup:
+            page.times.append(elapsed)
+            page.by_path.setdefault(path, []).append(elapsed)
+
+
+def start_gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "dockpulse.wsgi", "--workers", str(WORKERS),
+         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        env=env, cwd=ROOT,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz", headers={"Host": "app.localhost"})
+            if conn.getresponse().status == 200:
+                return process, port
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            terminate(process)
+            raise RuntimeError("gunicorn did not start")
+        time.sleep(0.1)
+
+
+def targets_of(platform_db: str, tenant_prefix: str) -> tuple[str, str, int, str]:
+    """The customer the seed made with ~200 orders, the commonest surname (to search
+    for), and a line of the tenant's row counts."""
+    with psycopg.connect(db_url(f"{tenant_prefix}{SLUG}")) as conn:
+        # seed_demo names its customer with many orders in its marker event.
+        marked = conn.execute(
+            "SELECT payload -> 'heavy_customer' ->> 'id' FROM event_log"
+            " WHERE entity_type = 'demo_data' LIMIT 1"
+        ).fetchone()
+        row = conn.execute(
+            "SELECT customer_id, count(*) FROM orders"
+            " WHERE %s::uuid IS NULL OR customer_id = %s::uuid"
+            " GROUP BY 1 ORDER BY 2 DESC LIMIT 1",
+            [marked[0] if marked else None] * 2,
+        ).fetchone()
+        assert row is not None, "no orders: was the tenant seeded?"
+        surname = conn.execute(
+            "SELECT regexp_replace(name, '^.* ', ''), count(*) FROM customers GROUP BY 1"
+            " ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM products),"
+            " (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines),"
+            " (SELECT count(*) FROM stock_movements), (SELECT count(*) FROM customer_timeline)"
+        ).fetchone()
+    assert surname is not None and counts is not None
+    line = ("{} customers, {} products, {} orders, {} order lines, {} stock movements, "
+            "{} timeline entries").format(*counts)  # fmt: skip
+    return str(row[0]), str(surname[0]), int(row[1]), line
+
+
+def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int) -> str:
+    rows = []
+    for page in pages:
+        p50, p95 = percentile(page.times, 0.5), percentile(page.times, 0.95)
+        target = TARGETS[page.kind]
+        rows.append((page.label, page.paths[0] + (" ..." if len(page.paths) > 1 else ""),
+                     f"{p50:.1f}", f"{p95:.1f}", f"{max(page.times):.1f}", f"<= {target:.0f}",
+                     "ok" if p95 <= target else "OVER"))  # fmt: skip
+    header = (
+        f"Pages on a large demo tenant ({data}; the detail's customer has {heavy} orders). "
+        f"gunicorn {WORKERS} sync workers, sequential requests; "
+        f"nproc={facts['nproc']}, PostgreSQL {facts['postgresql']}. Milliseconds."
+    )
+    out = header + "\n\n" + table(("page", "URL", "p50", "p95", "max", "p95 target", ""), rows)
+    for page in pages:
+        if len(page.by_path) > 1:
+            detail = [
+                (
+                    path,
+                    len(times),
+                    f"{percentile(times, 0.5):.1f}",
+                    f"{percentile(times, 0.95):.1f}",
+                )
+                for path, times in page.by_path.items()
+            ]
+            out += f"\n\n{page.label}, per query:\n\n"
+            out += table(("URL", "requests", "p50", "p95"), detail)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--scale", default="1", help="a fraction of the large size (quick runs)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases for --reuse")
+    parser.add_argument("--reuse", metavar="PLATFORM_DB:TENANT_PREFIX",
+                        help="measure a setup kept by --keep")  # fmt: skip
+    parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--setup", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.setup is not None:
+        setup(args.setup)
+        return 0
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    run = f"{os.getpid()}"
+    if args.reuse:
+        platform_db, tenant_prefix = args.reuse.split(":", 1)
+    else:
+        platform_db, tenant_prefix = f"dockpulse_bench_pages_{run}", f"bench_t_g{run}_"
+    env = django_env(platform_db, tenant_prefix, SESSION_COOKIE_SECURE="0")
+    facts = server_facts()
+    gunicorn = None
+    keep = args.keep or bool(args.reuse)
+    try:
+        if not args.reuse:
+            create_database(platform_db)
+            print(f"setup: tenant {SLUG}, seed_demo --size large --scale {args.scale} ...",
+                  flush=True)  # fmt: skip
+            subprocess.run([PYTHON, __file__, "--setup", args.scale], env=env, cwd=ROOT,
+                           check=True, timeout=3600)  # fmt: skip
+            with psycopg.connect(db_url("postgres"), autocommit=True) as conn:
+                conn.execute("CHECKPOINT")  # the seed's WAL, flushed before measuring
+        heavy_id, surname, heavy_orders, data = targets_of(platform_db, tenant_prefix)
+        gunicorn, port = start_gunicorn(env)
+        session = Session(port)
+        session.login()
+        pages = [
+            Page("dashboard", "dashboard", "dashboard", ["/"]),
+            Page("list", "customer list", "list", ["/customers/"]),
+            Page("list_search", "list search", "list", [f"/customers/?q={quote(surname)}"]),
+            Page("list_filter", "list filter", "list", ["/customers/?tag=VIP"]),
+            Page("detail", "customer detail", "list", [f"/customers/{heavy_id}/"]),
+            Page("detail_orders", "its orders fragment", "list",
+                 [f"/orders/for-customer/{heavy_id}/"], htmx=True),
+            Page("search", "search as you type", "search",
+                 [f"/search/?q={quote(typed)}" for typed in TYPED], htmx=True),
+        ]  # fmt: skip
+        for page in pages:
+            measure(session, page, args.warmup, args.requests)
+            print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
+    finally:
+        terminate(gunicorn)
+        if keep:
+            print(f"kept: --reuse {platform_db}:{tenant_prefix}", flush=True)
+        else:
+            dropped = drop_databases([platform_db, tenant_prefix])
+            delete_redis_keys([f"dockpulse:{platform_db}*"])
+            print(f"cleanup: dropped {len(dropped)} database(s)", flush=True)
+    print()
+    print(report(pages, facts, data, heavy_orders))
+    if args.json:
+        raw = {page.key: page.by_path for page in pages}
+        args.json.write_text(json.dumps({"facts": facts, "data": data, "ms": raw}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
