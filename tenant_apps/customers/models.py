@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,18 +36,7 @@ class Customer(models.Model):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        indexes = [
-            models.Index(fields=["name"], name="customers_name_idx"),
-            # The search box's `icontains` (UPPER(col) LIKE '%..%') as trigram lookups: a
-            # rare match no longer scans every customer (docs/performance.md).
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="customers_name_trgm"),
-            GinIndex(
-                OpClass(Upper("company_name"), name="gin_trgm_ops"), name="customers_company_trgm"
-            ),
-            GinIndex(OpClass(Upper("email"), name="gin_trgm_ops"), name="customers_email_trgm"),
-            GinIndex(OpClass(Upper("phone"), name="gin_trgm_ops"), name="customers_phone_trgm"),
-            GinIndex(fields=["tags"], name="customers_tags_gin"),
-        ]
+        indexes = [models.Index(fields=["name"], name="customers_name_idx")]
 
     def __str__(self) -> str:
         return self.company_name or self.name

@@ -5,9 +5,7 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,10 +53,6 @@ class Product(models.Model):
         ordering = ["code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        indexes = [  # the search box's icontains as trigram lookups
-            GinIndex(OpClass(Upper("code"), name="gin_trgm_ops"), name="products_code_trgm"),
-            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="products_name_trgm"),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=Decimal("0")), name="products_price_not_negative"

@@ -71,15 +71,8 @@ def _document_hits(documents: QuerySet[Any], limit: int) -> list[extensions.Sear
             detail=document.customer.name,
             url=reverse("customers:detail", args=[document.customer_id]),
         )
-        for document in _pooled(documents).prefetch_related(None)[:limit]
+        for document in documents.prefetch_related(None)[:limit]
     ]
-
-
-def _pooled(documents: QuerySet[Any]) -> QuerySet[Any]:
-    # Match unordered first, so the number's trigram index answers; then order the few
-    # matches (ordering all of 100,000 orders by date to find five walks them all).
-    pool = documents.order_by().values("pk")[:200]
-    return documents.filter(pk__in=pool)
 
 
 def _find_orders(query: str, limit: int) -> list[extensions.SearchHit]:

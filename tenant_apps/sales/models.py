@@ -11,9 +11,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.products.models import Unit, VatRate
@@ -182,8 +180,6 @@ class Order(Document):
         indexes = [
             models.Index(fields=["status"], name="idx_orders_status"),
             models.Index(fields=["created_at"], name="idx_orders_created"),
-            # The search box finds documents by any part of their number.
-            GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="orders_number_trgm"),
         ]
 
 
@@ -254,7 +250,6 @@ class Quote(Document):
         verbose_name_plural = _("quotes")
         indexes = [
             models.Index(fields=["status", "valid_until"], name="idx_quotes_status_valid"),
-            GinIndex(OpClass(Upper("number"), name="gin_trgm_ops"), name="quotes_number_trgm"),
         ]
 
 
