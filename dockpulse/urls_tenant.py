@@ -25,6 +25,7 @@ urlpatterns = [
     path("products/", include("tenant_apps.products.urls")),
     path("notifications/", include("tenant_apps.notifications.urls")),
     path("", include("tenant_apps.sales.urls")),
+    path("stock/", include("tenant_apps.stock.urls")),
     path("settings/", include("tenant_apps.configuration.settings_urls")),
     path("settings/users/", include("tenant_apps.accounts.settings_urls")),
     path("settings/triggers/", include("tenant_apps.notifications.settings_urls")),

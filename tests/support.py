@@ -6,7 +6,9 @@ tests/factories/. A test module imports helpers from here, never from another te
 
 from __future__ import annotations
 
+import html as markup
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -222,6 +224,31 @@ def panel_client(tenant: TenantInfo, role: str = "admin") -> Client:
     (`<role>@<slug>.example.com`), through the login page."""
     staff_user(tenant, role)
     return browser_login(f"{role}@{tenant.slug}.example.com", TEST_PASSWORD, host_of(tenant))
+
+
+# --- reading panel pages ----------------------------------------------------------------
+
+
+def html(response: Any) -> str:
+    return str(response.content.decode())
+
+
+def token_of(preview: str) -> str:
+    """The upload's token a valid CSV preview's "Confirm import" posts."""
+    match = re.search(r'name="token" value="([^"]+)"', preview)
+    assert match, preview
+    return match.group(1)
+
+
+def field_errors(page: str, name: str) -> str:
+    """The text of the error list rendered with the field `name` (panel/field.html)."""
+    match = re.search(
+        rf'<div class="field[^"]*">(?:(?!<div class="field).)*?id="id_{name}(?:_0)?"'
+        rf'(?:(?!<div class="field).)*?(<ul class="errorlist"[^>]*>.*?</ul>)',
+        page,
+        re.S,
+    )
+    return markup.unescape(match.group(1)) if match else ""
 
 
 # --- sales and stock ---------------------------------------------------------------------

@@ -4,7 +4,6 @@ rules, roles, the module switch, query counts, tenant isolation, search."""
 
 from __future__ import annotations
 
-import html as markup
 import re
 from decimal import Decimal
 
@@ -19,7 +18,7 @@ from dockpulse import extensions
 from dockpulse.tenancy import tenant_context
 from tenant_apps.products.models import Product
 from tests import factories as f
-from tests.support import host_of, panel_client
+from tests.support import field_errors, host_of, html, panel_client, token_of
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -33,28 +32,6 @@ GOOD = {
     "description": "Arabika.",
     "is_active": "on",
 }
-
-
-def html(response) -> str:
-    return response.content.decode()
-
-
-def token_of(preview: str) -> str:
-    """The upload's token a valid preview's "Confirm import" posts."""
-    match = re.search(r'name="token" value="([^"]+)"', preview)
-    assert match, preview
-    return match.group(1)
-
-
-def field_errors(page: str, name: str) -> str:
-    """The text of the error list rendered with the field `name` (panel/field.html)."""
-    match = re.search(
-        rf'<div class="field[^"]*">(?:(?!<div class="field).)*?id="id_{name}"'
-        rf'(?:(?!<div class="field).)*?(<ul class="errorlist"[^>]*>.*?</ul>)',
-        page,
-        re.S,
-    )
-    return markup.unescape(match.group(1)) if match else ""
 
 
 def count(tenant, **lookup) -> int:

@@ -231,6 +231,14 @@ class Quote(Document):
     valid_until = models.DateField(_("valid until"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # The acceptance record the quote's PDF prints: who accepted it (the customer's name,
+    # or the staff member who recorded it on the customer's behalf), through which channel
+    # and from which address. Kept as text, like the order history's names.
+    accepted_by = models.CharField(_("accepted by"), max_length=255, blank=True)
+    accepted_via = models.CharField(
+        _("accepted through"), max_length=20, choices=Source.choices, blank=True
+    )
+    accepted_ip = models.GenericIPAddressField(_("accepted from"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     # One quote makes at most one order: the database says so too.

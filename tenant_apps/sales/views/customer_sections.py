@@ -18,8 +18,7 @@ from dockpulse.web.access import staff_page
 from dockpulse.web.listing import SortOption, listing
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.selectors import customer_get
-
-from . import selectors
+from tenant_apps.sales import selectors
 
 PER_PAGE = 10
 NEWEST = [SortOption("newest", _("Newest first"), ("-created_at", "-number"))]
