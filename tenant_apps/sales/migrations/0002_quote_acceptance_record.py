@@ -4,25 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sales', '0001_initial'),
+        ("sales", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='quote',
-            name='accepted_by',
-            field=models.CharField(blank=True, max_length=255, verbose_name='accepted by'),
+            model_name="quote",
+            name="accepted_by",
+            field=models.CharField(blank=True, max_length=255, verbose_name="accepted by"),
         ),
         migrations.AddField(
-            model_name='quote',
-            name='accepted_ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='accepted from'),
+            model_name="quote",
+            name="accepted_ip",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="accepted from"),
         ),
         migrations.AddField(
-            model_name='quote',
-            name='accepted_via',
-            field=models.CharField(blank=True, choices=[('admin', 'Staff panel'), ('portal', 'Customer portal'), ('api', 'API')], max_length=20, verbose_name='accepted through'),
+            model_name="quote",
+            name="accepted_via",
+            field=models.CharField(
+                blank=True,
+                choices=[("admin", "Staff panel"), ("portal", "Customer portal"), ("api", "API")],
+                max_length=20,
+                verbose_name="accepted through",
+            ),
         ),
     ]
