@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +37,12 @@ class Customer(models.Model):
         ordering = ["name"]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        indexes = [models.Index(fields=["name"], name="customers_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="customers_name_idx"),
+            # The search box's tag match (tags @> ARRAY[..]); the text columns' trigram
+            # indexes are database-only (migration 0003, dockpulse.migration_ops).
+            GinIndex(fields=["tags"], name="customers_tags_gin"),
+        ]
 
     def __str__(self) -> str:
         return self.company_name or self.name
