@@ -20,7 +20,7 @@ from dockpulse.events.handlers import handler
 from dockpulse.events.models import EventLog
 from tenant_apps.sales.models import Order
 
-from .services import daily_sales_refresh, tenant_zone
+from .services import daily_sales_rebuild, daily_sales_refresh, tenant_zone
 
 ORDER_EVENTS = (
     "order.created",
@@ -42,3 +42,10 @@ def refresh_daily_sales(events: list[EventLog]) -> None:
     zone = tenant_zone()
     created = Order.objects.filter(pk__in=ids).values_list("created_at", flat=True)
     daily_sales_refresh(days={timezone.localtime(moment, zone).date() for moment in created})
+
+
+@handler("entity.updated", name="dashboard.time_zone", entity_types=("company_profile",))
+def rebuild_after_time_zone_change(event: EventLog) -> None:
+    """A new time zone moves orders across midnight: every day is recomputed in it."""
+    if "time_zone" in event.payload.get("changed", []):
+        daily_sales_rebuild()
