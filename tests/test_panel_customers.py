@@ -172,6 +172,25 @@ def test_required_field_is_marked_and_enforced_on_the_form(tenant_a):
     assert count(tenant_a) == 0
 
 
+def test_a_required_address_cannot_be_cleared_on_edit(tenant_a):
+    with tenant_context(tenant_a):
+        f.FieldConfigFactory.create(entity_type="customer", field_name="address", is_required=True)
+    client = panel_client(tenant_a)
+    created = client.post("/customers/new/", GOOD)
+    assert created.status_code == 302, html(created)
+    with tenant_context(tenant_a):
+        customer = Customer.objects.get()
+    blanked = {**GOOD, "address_street": "", "address_postal_code": "", "address_city": ""}
+    response = client.post(f"/customers/{customer.pk}/edit/", blanked)
+    assert response.status_code == 400
+    assert "This field is required in this account's settings." in field_errors(
+        html(response), "address"
+    )
+    with tenant_context(tenant_a):
+        customer.refresh_from_db()
+    assert customer.address_city == GOOD["address_city"]
+
+
 # --- list ---------------------------------------------------------------------------------
 
 

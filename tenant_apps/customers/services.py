@@ -50,6 +50,13 @@ def _refuse_conflicts(values: Mapping[str, Any], *, instance: Customer | None) -
 
 
 def _check_fields(given: Mapping[str, Any], *, creating: bool) -> None:
+    address = given.get("address")
+    if isinstance(address, Mapping) and all(
+        part in address and not address[part] for part in ("street", "postal_code", "city")
+    ):
+        # Street, postal code and city cleared: no address, whatever the country (which
+        # defaults to PL), so a tenant's required address refuses it.
+        given = {**given, "address": {}}
     field_policy().check_input(ENTITY, given, creating=creating)
 
 
