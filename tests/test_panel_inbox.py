@@ -84,7 +84,10 @@ def test_marking_one_read_with_htmx_swaps_the_row_and_the_badge(tenant_a):
     html = response.content.decode()
     assert "<li" not in html and "<html" not in html  # the row's inside, for its <li>
     assert "Mark read" not in html and ">Read<" in html and "data-focus" in html
-    assert "hx-swap-oob=\"innerHTML:.header-link[href='/notifications/']\"" in html
+    # Out of band into the header's inbox link, which every page carries under that id.
+    assert 'hx-swap-oob="innerHTML:#header-inbox"' in html
+    page = client.get("/notifications/").content.decode()
+    assert re.search(r'<a id="header-inbox"[^>]*href="/notifications/"', page)
     assert header_badge(html) == "1"
     assert unread(tenant_a, me) == 1
 

@@ -41,7 +41,6 @@ def _badge(request: HttpRequest, count: int) -> dict[str, Any]:
     return {
         "badge_count": count,
         "badge_url": reverse("inbox:badge"),
-        "inbox_url": reverse("inbox:index"),
         "inbox_label": INBOX_LABEL,
     }
 
