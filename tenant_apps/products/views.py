@@ -15,14 +15,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from dockpulse import extensions
 from dockpulse.actors import staff_actor
 from dockpulse.errors import DomainError
 from dockpulse.modules import field_policy
-from dockpulse.web.access import staff_page
+from dockpulse.web.access import can, module_on, staff_page
 from dockpulse.web.csv_import import CsvImport
 from dockpulse.web.entity_forms import field_rules
 from dockpulse.web.forms import add_service_errors
@@ -105,9 +107,31 @@ def product_export(request: HttpRequest) -> HttpResponse:
 # --- detail ------------------------------------------------------------------------------
 
 
+def _sections(request: HttpRequest, product: Product) -> list[dict[str, Any]]:
+    """The other apps' sections of this page (stock) the user may see, each loaded from
+    its own fragment URL."""
+    shown = []
+    for section in extensions.detail_sections(ENTITY):
+        if not module_on(request, section.module):
+            continue
+        if section.resource and not can(request.user, section.resource, "read"):
+            continue
+        try:
+            url = reverse(section.url_name, kwargs={"pk": product.pk})
+        except NoReverseMatch:
+            continue
+        shown.append({"key": section.key, "label": section.label, "url": url})
+    return shown
+
+
 @staff_page("products", module=MODULE)
 def product_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    context = {"product": _get(pk), "hidden": field_policy().hidden_fields(ENTITY)}
+    product = _get(pk)
+    context = {
+        "product": product,
+        "hidden": field_policy().hidden_fields(ENTITY),
+        "sections": _sections(request, product),
+    }
     return render(request, "products/detail.html", context)
 
 

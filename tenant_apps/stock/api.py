@@ -1,7 +1,8 @@
 """Stock over the API: levels, the movement ledger, receipts and adjustments, warehouses.
 
-Every view is resource "stock" (read: every staff role; write: managers and admins) of
-module "@stock" (a disabled module answers 404). Every write is a service call.
+Every view is resource "stock" (read: every staff role; write: managers and admins;
+`receive`, the view action of that name, every staff role) of module "@stock" (a disabled
+module answers 404). Every write is a service call.
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from tenant_apps.sales.line_stock import NOTHING, LineStock
 from tenant_apps.sales.models import OrderLine
@@ -20,18 +22,30 @@ def warehouse_list(*, active: bool | None = None) -> QuerySet[Warehouse]:
     return qs
 
 
+def warehouse_get(warehouse_id: uuid.UUID | str) -> Warehouse:
+    """The warehouse, or Warehouse.DoesNotExist."""
+    return Warehouse.objects.get(pk=warehouse_id)
+
+
 def level_list(
     *,
     product: uuid.UUID | None = None,
     warehouse: uuid.UUID | None = None,
     low: bool | None = None,
+    search: str = "",
 ) -> QuerySet[StockLevel]:
-    """Levels with their product and warehouse; `low`: available below the threshold."""
-    qs = StockLevel.objects.select_related("product", "warehouse")
+    """Levels with their product and warehouse; `low`: available below the threshold;
+    `search`: the product's code or name contains it. `free` (available) is annotated so a
+    list can sort by it."""
+    qs = StockLevel.objects.select_related("product", "warehouse").annotate(
+        free=F("on_hand") - F("reserved")
+    )
     if product:
         qs = qs.filter(product_id=product)
     if warehouse:
         qs = qs.filter(warehouse_id=warehouse)
+    if search:
+        qs = qs.filter(Q(product__code__icontains=search) | Q(product__name__icontains=search))
     # available < threshold  <=>  on_hand < reserved + threshold (no annotation needed)
     is_low = {"on_hand__lt": F("reserved") + F("low_stock_threshold")}
     if low is True:
@@ -51,8 +65,19 @@ def movement_list(
     warehouse: uuid.UUID | None = None,
     kind: str = "",
     order: uuid.UUID | None = None,
+    order_number: str = "",
+    search: str = "",
+    created_from: date | None = None,
+    created_to: date | None = None,
 ) -> QuerySet[StockMovement]:
-    qs = StockMovement.objects.select_related("stock_level__product", "stock_level__warehouse")
+    """The ledger, newest first, with the level's product and warehouse and the order.
+
+    `kind`: one or more, comma-separated; `search`: the product's code or name contains it;
+    the dates are days of the active time zone (the tenant's), both included.
+    """
+    qs = StockMovement.objects.select_related(
+        "stock_level__product", "stock_level__warehouse", "order"
+    )
     if product:
         qs = qs.filter(stock_level__product_id=product)
     if warehouse:
@@ -61,7 +86,23 @@ def movement_list(
         qs = qs.filter(kind__in=kind.split(","))
     if order:
         qs = qs.filter(order_id=order)
+    if order_number:
+        qs = qs.filter(order__number__iexact=order_number)
+    if search:
+        qs = qs.filter(
+            Q(stock_level__product__code__icontains=search)
+            | Q(stock_level__product__name__icontains=search)
+        )
+    # Bounds as instants (not `created_at__date`), so the index on created_at answers.
+    if created_from:
+        qs = qs.filter(created_at__gte=_day_start(created_from))
+    if created_to:
+        qs = qs.filter(created_at__lt=_day_start(created_to + timedelta(days=1)))
     return qs.order_by("-created_at", "-pk")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def movement_get(movement_id: uuid.UUID | str) -> StockMovement:
