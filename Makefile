@@ -10,9 +10,9 @@ SERVICES := $(BIN)/python -m dockpulse.devservices
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install browser run manage test lint typecheck format messages clean bench
+.PHONY: install browser pdf-libs run manage test lint typecheck format messages clean bench
 
-install: $(STAMP)
+install: $(STAMP) pdf-libs
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 12) else "DockPulse needs Python 3.11 or 3.12 (set PYTHON=python3.12)")'
@@ -27,6 +27,21 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "No $(CHROMIUM): browser tests will be skipped (sudo apt-get install chromium)."; fi; }
+
+# The PDF documents (WeasyPrint) need Pango >= 1.44 and HarfBuzz's subsetter as system
+# libraries. Without them the product still runs; the PDF links say why there is none.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+
+pdf-libs:
+	@missing=""; for lib in $(PDF_LIBS); do \
+	  dpkg-query -W -f='$${db:Status-Abbrev}' $$lib 2>/dev/null | grep -q '^ii' || missing="$$missing $$lib"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } \
+	      || echo "Could not install$$missing -- PDF documents will be unavailable."; \
+	  else echo "Not installed:$$missing -- PDF documents will be unavailable (sudo apt-get install$$missing)."; fi; \
+	fi
 
 run: install
 	$(SERVICES) run
