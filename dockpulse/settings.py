@@ -196,6 +196,9 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The folder of EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the browser
+# tests' server writes its mail there: tests/support.py's subprocess_env).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"DockPulse <no-reply@{BASE_DOMAIN}>")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 

@@ -72,8 +72,13 @@ def database_url_for_tests() -> str:
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
-    """The environment for another process that must see this run's test databases."""
+    """The environment for another process that must see this run's test databases.
+
+    Its e-mail goes to files in EMAIL_FILE_PATH (a folder of this run under var/), where a
+    test reads what the other process sent (`subprocess_env()["EMAIL_FILE_PATH"]`).
+    """
     env = dict(os.environ)
+    mail = ROOT / "var" / "test-mail" / f"{settings.TENANT_DB_PREFIX}{os.getpid()}"
     env.update(
         DATABASE_URL=database_url_for_tests(),
         TENANT_DB_PREFIX=settings.TENANT_DB_PREFIX,
@@ -82,6 +87,8 @@ def subprocess_env(**extra: str) -> dict[str, str]:
         # Same fast password hasher as this process, so users created here log in there.
         DOCKPULSE_TESTING="1",
         PYTHONUNBUFFERED="1",
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail),
     )
     env.update(extra)
     return env

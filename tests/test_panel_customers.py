@@ -591,8 +591,8 @@ def test_search_finds_orders_and_quotes_of_this_tenant_by_number(tenant_a, tenan
     finally:
         set_urlconf(None)
     assert [(hit.title, hit.detail) for hit in orders] == [(order.number, "Anna Kowalska")]
-    # Until the order and quote pages exist (issue 14), hits open the customer's page.
-    assert orders[0].url == f"/customers/{customer.pk}/"
+    # An order hit opens the order's page (issue 14).
+    assert orders[0].url == f"/orders/{order.pk}/"
     assert [hit.title for hit in quotes] == [quote.number]
     assert len(everything) == 1  # tenant B's order is not among them
 
@@ -608,4 +608,4 @@ def test_the_header_search_finds_customers_and_orders_of_this_tenant_only(tenant
     assert "Anna Kowalska" in page and f"/customers/{anna.pk}/" in page
     assert "Anna Obca" not in page
     page = html(client.get("/search/", {"q": order.number}))
-    assert order.number in page and f"/customers/{anna.pk}/" in page
+    assert order.number in page and f"/orders/{order.pk}/" in page

@@ -88,7 +88,11 @@ def test_the_dashboard_shows_the_seeded_figures(tenant_a, data):
     assert kpi(html, "Orders this month") == "2"
     assert kpi(html, "Gross revenue this month") == money_en(gross)
     # Open orders by status, the charts with their data tables, the activity.
-    assert re.search(r"<dt>New</dt><dd class=\"num\">2</dd>", html)
+    assert re.search(
+        r'<dt><a href="/orders/\?status=new">New</a></dt><dd class="num">'
+        r'<a href="/orders/\?status=new">2</a></dd>',
+        html,
+    )
     assert 'id="revenue-chart-title"' in html and 'id="status-chart-title"' in html
     assert "Show data" in html and f'<td class="num">{money_en(gross)}</td>' in html
     assert f"Order {big.number} created" in html

@@ -483,3 +483,124 @@ def test_huge_totals_far_dates_and_a_departed_handler(tenant_a):
         User.objects.filter(pk=seller.pk).update(is_active=False)
         accepted = services.quote_accept(quote=quote, actor=SYSTEM)
         assert accepted.order is not None and accepted.order.assigned_to is None
+
+
+# --- quotes: accept without converting, convert, the e-mail on send (issue 14) ----------
+
+
+def _sent_quote(tenant: Any, data: dict[str, Any], client: Any) -> dict[str, Any]:
+    quote = client.post("/api/v1/quotes/", quote_body(data), format="json").json()
+    sent = client.post(f"/api/v1/quotes/{quote['id']}/send/")
+    assert sent.status_code == 200, sent.content
+    return dict(sent.json())
+
+
+def test_send_emails_the_customer_the_quote_with_its_pdf(tenant_a, mailoutbox):
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    sent = _sent_quote(tenant_a, data, manager)
+    assert sent["status"] == "sent" and sent["emailed_to"] == "anna@example.com"
+    assert sent["not_emailed"] == "" and sent["pdf_missing"] == ""
+    [message] = mailoutbox
+    assert message.to == ["anna@example.com"]
+    assert sent["number"] in message.subject
+    assert sent["number"] in message.body and "PLN\xa0602.59" in message.body
+    assert message.reply_to == ["manager@tenant-a.example.com"]
+    [(filename, content, mimetype)] = message.attachments
+    assert (filename, mimetype) == (f"{sent['number']}.pdf", "application/pdf")
+    assert content.startswith(b"%PDF")
+
+
+def test_send_when_the_mail_server_refuses_changes_nothing(tenant_a, mailoutbox):
+    from dockpulse.notify.base import RetryableSendError
+
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    quote = manager.post("/api/v1/quotes/", quote_body(data), format="json").json()
+    with mock.patch(
+        "tenant_apps.sales.services.quotes.send_email",
+        side_effect=RetryableSendError("down", code="connection_failed"),
+    ):
+        refused = manager.post(f"/api/v1/quotes/{quote['id']}/send/")
+    assert refused.status_code == 409, refused.content
+    assert refused.json()["error"]["code"] == "email_not_sent"
+    assert "anna@example.com" in refused.json()["error"]["message"]
+    assert manager.get(f"/api/v1/quotes/{quote['id']}/").json()["status"] == "draft"
+    assert events_of(tenant_a, quote["id"]) == ["quote.created"]
+    assert mailoutbox == []
+
+
+def test_send_without_an_address_or_a_pdf_library_says_so(tenant_a, mailoutbox):
+    from tenant_apps.sales.documents import PdfUnavailable
+
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    with tenant_context(tenant_a):
+        Customer.objects.filter(pk=data["customer"].pk).update(email="")
+    quiet = _sent_quote(tenant_a, data, manager)
+    assert quiet["status"] == "sent" and quiet["emailed_to"] == ""
+    assert quiet["not_emailed"] == (
+        "Anna Kowalska has no e-mail address: the quote was not e-mailed."
+    )
+    assert mailoutbox == []
+    with tenant_context(tenant_a):
+        Customer.objects.filter(pk=data["customer"].pk).update(email="anna@example.com")
+    with mock.patch(
+        "tenant_apps.sales.services.quotes.quote_pdf",
+        side_effect=PdfUnavailable("no WeasyPrint"),
+    ):
+        bare = _sent_quote(tenant_a, data, manager)
+    assert bare["emailed_to"] == "anna@example.com"
+    assert bare["pdf_missing"].startswith("The e-mail went without the PDF")
+    [message] = mailoutbox
+    assert message.attachments == []
+
+
+def test_accept_without_converting_then_convert_once(tenant_a):
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    quote = _sent_quote(tenant_a, data, manager)
+    url = f"/api/v1/quotes/{quote['id']}/"
+    early = manager.post(f"{url}convert/")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "invalid_transition"
+
+    accepted = manager.post(
+        f"{url}accept/", {"convert": False}, format="json", REMOTE_ADDR="203.0.113.7"
+    ).json()
+    assert accepted["status"] == "accepted" and accepted["order"] is None
+    assert accepted["accepted_by"] == "Manager on behalf of Anna Kowalska"
+    assert (accepted["accepted_via"], accepted["accepted_ip"]) == ("api", "203.0.113.7")
+    with tenant_context(tenant_a):
+        assert not Order.objects.filter(metadata__quote_id=quote["id"]).exists()
+
+    converted = manager.post(f"{url}convert/")
+    assert converted.status_code == 201, converted.content
+    order = converted.json()
+    assert order["metadata"] == {"quote_id": quote["id"], "quote_number": quote["number"]}
+    assert order["total_gross"] == "602.59" and order["source"] == "api"
+    assert manager.get(url).json()["order_number"] == order["number"]
+
+    again = manager.post(f"{url}convert/")
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["code"] == "already_converted" and error["order"] == order["id"]
+    assert error["message"] == f"This quote was already converted to order {order['number']}."
+    with tenant_context(tenant_a):
+        assert Order.objects.filter(metadata__quote_id=quote["id"]).count() == 1
+    assert events_of(tenant_a, quote["id"]) == [
+        "quote.created", "quote.sent", "quote.accepted", "entity.updated",
+    ]  # fmt: skip
+
+
+def test_accept_converts_by_default_and_employees_cannot_convert(tenant_a):
+    data = seed(tenant_a)
+    manager = client_for(tenant_a, "manager")
+    quote = _sent_quote(tenant_a, data, manager)
+    url = f"/api/v1/quotes/{quote['id']}/"
+    assert client_for(tenant_a, "employee").post(f"{url}convert/").status_code == 403
+    accepted = manager.post(f"{url}accept/").json()
+    assert accepted["order"] and accepted["accepted_via"] == "api"
+    again = manager.post(f"{url}convert/")
+    assert again.json()["error"]["code"] == "already_converted"
+    assert again.json()["error"]["order"] == accepted["order"]
+    assert manager.post(f"{url}accept/", {"convert": "maybe"}, format="json").status_code == 400

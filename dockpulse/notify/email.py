@@ -54,11 +54,13 @@ def send_email(
     from_email: str | None = None,
     reply_to: Sequence[str] | None = None,
     connection: BaseEmailBackend | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> SendResult:
     """Send one message to `to` (all recipients see each other, as with To:).
 
-    `html`, when given, is an alternative to the plain-text `body`. `from_email` defaults
-    to DEFAULT_FROM_EMAIL. Returns the Message-ID as the provider message id.
+    `html`, when given, is an alternative to the plain-text `body`. `attachments` are
+    (filename, content, MIME type) files, e.g. a quote's PDF. `from_email` defaults to
+    DEFAULT_FROM_EMAIL. Returns the Message-ID as the provider message id.
 
     Raises PermanentSendError for an invalid address or one the server refuses for good
     (5xx), RetryableSendError for everything worth trying again (connection failures,
@@ -98,6 +100,8 @@ def send_email(
     )
     if html is not None:
         message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
     try:
         message.send(fail_silently=False)
     except (BadHeaderError, ValueError) as exc:

@@ -19,12 +19,21 @@ from dockpulse.api.crud import UUID_PATTERN, get_or_404
 from dockpulse.api.params import date_param, page, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
+from dockpulse.security.clientip import client_ip
 
 from . import inputs, selectors
+from .documents.api import OrderPdfMixin, QuotePdfMixin
 from .line_stock import line_stock
 from .models import Order, Quote, Source
 from .services.orders import allowed_next, order_create, order_transition, order_update
-from .services.quotes import quote_accept, quote_create, quote_reject, quote_send, quote_update
+from .services.quotes import (
+    quote_accept,
+    quote_convert,
+    quote_create,
+    quote_reject,
+    quote_send,
+    quote_update,
+)
 
 
 class LineIn(StrictSerializer):
@@ -139,10 +148,27 @@ class QuoteOut(DocumentOut):
     valid_until = serializers.DateField()
     sent_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
+    accepted_by = serializers.CharField()
+    accepted_via = serializers.CharField()
+    accepted_ip = serializers.IPAddressField(allow_null=True)
     rejected_at = serializers.DateTimeField(allow_null=True)
     rejection_reason = serializers.CharField()
     order = serializers.UUIDField(source="order_id", allow_null=True)
     order_number = serializers.CharField(source="order.number", default=None)
+
+
+class QuoteSentOut(QuoteOut):
+    """A sent quote, and what its e-mail did."""
+
+    emailed_to = serializers.CharField(help_text="blank: not e-mailed (no address)")
+    not_emailed = serializers.CharField(help_text="why it was not e-mailed, in words")
+    pdf_missing = serializers.CharField(help_text="why the PDF is not attached, in words")
+
+
+class AcceptIn(StrictSerializer):
+    convert = serializers.BooleanField(
+        required=False, default=True, help_text="also create the order (default true)"
+    )
 
 
 class TransitionIn(StrictSerializer):
@@ -180,7 +206,7 @@ _ORDER_FILTERS = [
     create=extend_schema(request=OrderIn, responses={201: OrderOut}),
     partial_update=extend_schema(request=OrderIn(partial=True), responses=OrderOut),
 )
-class OrderViewSet(viewsets.ViewSet):
+class OrderViewSet(OrderPdfMixin, viewsets.ViewSet):
     """Orders: list with filters, create, read, change while new, move through the states."""
 
     resource = "orders"
@@ -243,7 +269,7 @@ class OrderViewSet(viewsets.ViewSet):
     create=extend_schema(request=QuoteIn, responses={201: QuoteOut}),
     partial_update=extend_schema(request=QuoteIn(partial=True), responses=QuoteOut),
 )
-class QuoteViewSet(viewsets.ViewSet):
+class QuoteViewSet(QuotePdfMixin, viewsets.ViewSet):
     """Quotes: draft, send, and accept (making the order) or reject."""
 
     resource = "quotes"
@@ -273,19 +299,40 @@ class QuoteViewSet(viewsets.ViewSet):
         quote_update(quote=quote, changes=changes, actor=inputs.staff(request.user))
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
 
-    @extend_schema(request=None, responses=QuoteOut)
+    @extend_schema(request=None, responses=QuoteSentOut)
     @action(detail=True, methods=["post"])
     def send(self, request: Request, pk: str) -> Response:
-        quote = quote_send(quote=get_or_404(Quote, pk=pk), actor=inputs.staff(request.user))
-        return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
+        """Mark the draft sent and e-mail the customer the quote with its PDF (409
+        `email_not_sent`, nothing changed, when the mail server refuses it)."""
+        sent = quote_send(quote=get_or_404(Quote, pk=pk), actor=inputs.staff(request.user))
+        data = dict(QuoteOut(selectors.quote_get(sent.quote.pk)).data)
+        data.update(
+            emailed_to=sent.emailed_to, not_emailed=sent.not_emailed, pdf_missing=sent.pdf_missing
+        )
+        return Response(data)
 
-    @extend_schema(request=None, responses=QuoteOut)
+    @extend_schema(request=AcceptIn, responses=QuoteOut)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
+        """Accept on the customer's behalf; with `convert` (the default) also make the order."""
+        data = valid(AcceptIn, request)
         quote = quote_accept(
-            quote=get_or_404(Quote, pk=pk), actor=inputs.staff(request.user), source=Source.API
+            quote=get_or_404(Quote, pk=pk),
+            actor=inputs.staff(request.user),
+            source=Source.API,
+            ip=client_ip(request) or None,
+            convert=data.get("convert", True),
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
+
+    @extend_schema(request=None, responses={201: OrderOut})
+    @action(detail=True, methods=["post"])
+    def convert(self, request: Request, pk: str) -> Response:
+        """The accepted quote's order, made once (409 `already_converted` with `order`)."""
+        order = quote_convert(
+            quote=get_or_404(Quote, pk=pk), actor=inputs.staff(request.user), source=Source.API
+        )
+        return Response(OrderOut(selectors.order_get(order.pk)).data, status.HTTP_201_CREATED)
 
     @extend_schema(request=RejectIn, responses=QuoteOut)
     @action(detail=True, methods=["post"])

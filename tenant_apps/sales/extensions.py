@@ -33,8 +33,9 @@ extensions.api_route("quotes", QuoteViewSet, basename="quote")
 
 # --- staff panel: catalogue sections and search (issue 13) ------------------------------
 # The sections of a customer's page, and the search box's orders and quotes by number.
-# Until the order and quote pages exist (issue 14), a hit opens the customer's page.
+# A hit opens the order's or the quote's page.
 
+from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
 from django.db.models import QuerySet  # noqa: E402
@@ -63,24 +64,32 @@ extensions.detail_section(
 )
 
 
-def _document_hits(documents: QuerySet[Any], limit: int) -> list[extensions.SearchHit]:
+def _document_hits(
+    documents: QuerySet[Any], limit: int, url: Callable[[Any], str]
+) -> list[extensions.SearchHit]:
     # One query: the customer comes with the document; the lines are not needed.
     return [
         extensions.SearchHit(
-            title=document.number,
-            detail=document.customer.name,
-            url=reverse("customers:detail", args=[document.customer_id]),
+            title=document.number, detail=document.customer.name, url=url(document)
         )
         for document in documents.prefetch_related(None)[:limit]
     ]
 
 
 def _find_orders(query: str, limit: int) -> list[extensions.SearchHit]:
-    return _document_hits(selectors.order_list(search=query), limit)
+    return _document_hits(
+        selectors.order_list(search=query),
+        limit,
+        lambda order: reverse("sales:order_detail", args=[order.pk]),
+    )
 
 
 def _find_quotes(query: str, limit: int) -> list[extensions.SearchHit]:
-    return _document_hits(selectors.quote_list(search=query), limit)
+    return _document_hits(
+        selectors.quote_list(search=query),
+        limit,
+        lambda quote: reverse("sales:quote_detail", args=[quote.pk]),
+    )
 
 
 extensions.search_provider(
@@ -91,6 +100,24 @@ extensions.search_provider(
     "quotes", label=gettext_lazy("Quotes"), find=_find_quotes, order=40,
     module="@quotes", resource="quotes",
 )  # fmt: skip
+
+# --- staff panel: the order pages (issue 14) ---------------------------------------------
+extensions.nav_entry(
+    "orders",
+    label=gettext_lazy("Orders"),
+    url_name="sales:order_list",
+    order=30,
+    module="@orders",
+    resource="orders",
+)
+extensions.nav_entry(
+    "quotes",
+    label=gettext_lazy("Quotes"),
+    url_name="sales:quote_list",
+    order=35,
+    module="@quotes",
+    resource="quotes",
+)
 
 # --- settings: the number series' section of /settings/ (settings_views.py) -------------
 from django.utils.translation import gettext_lazy as _numbering_label  # noqa: E402

@@ -234,9 +234,10 @@ class Quote(Document):
     # The acceptance record the quote's PDF prints: who accepted it (the customer's name,
     # or the staff member who recorded it on the customer's behalf), through which channel
     # and from which address. Kept as text, like the order history's names.
-    accepted_by = models.CharField(_("accepted by"), max_length=255, blank=True)
+    # db_default: rows written by COPY (seed_demo's bulk load) that name no acceptance.
+    accepted_by = models.CharField(_("accepted by"), max_length=255, blank=True, db_default="")
     accepted_via = models.CharField(
-        _("accepted through"), max_length=20, choices=Source.choices, blank=True
+        _("accepted through"), max_length=20, choices=Source.choices, blank=True, db_default=""
     )
     accepted_ip = models.GenericIPAddressField(_("accepted from"), null=True, blank=True)
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)

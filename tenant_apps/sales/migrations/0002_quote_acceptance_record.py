@@ -12,7 +12,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="quote",
             name="accepted_by",
-            field=models.CharField(blank=True, max_length=255, verbose_name="accepted by"),
+            field=models.CharField(
+                blank=True, db_default="", max_length=255, verbose_name="accepted by"
+            ),
         ),
         migrations.AddField(
             model_name="quote",
@@ -24,6 +26,7 @@ class Migration(migrations.Migration):
             name="accepted_via",
             field=models.CharField(
                 blank=True,
+                db_default="",
                 choices=[("admin", "Staff panel"), ("portal", "Customer portal"), ("api", "API")],
                 max_length=20,
                 verbose_name="accepted through",

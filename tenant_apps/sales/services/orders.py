@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dockpulse import events
@@ -172,14 +174,56 @@ def _who(actor: Actor) -> str:
     return (actor.role or "") if actor.is_staff else actor.kind
 
 
+def _may_move(actor: Actor, order: Order, roles: frozenset[str]) -> bool:
+    return _who(actor) in roles and not (actor.is_customer and order.customer_id != actor.id)
+
+
+def order_moves(*, order: Order, actor: Actor) -> list[str]:
+    """The statuses `actor` may move `order` to from its current one (the panel's buttons:
+    exactly what order_transition would accept)."""
+    moves = TRANSITIONS.get(order.status, {})
+    return [to for to, roles in moves.items() if _may_move(actor, order, roles)]
+
+
+def _stale(order: Order) -> StateConflict:
+    """The order moved on since the user saw it: say to what, by whom and when."""
+    last = order.history.order_by("-created_at").first()
+    status = order.get_status_display()
+    if last is None:
+        message = _("Someone else already changed this order: it is now %(status)s. "
+                    "Reload to see it.") % {"status": status}  # fmt: skip
+    else:
+        when = timezone.localtime(last.created_at)
+        same_day = when.date() == timezone.localdate()
+        moment = when.strftime("%H:%M") if same_day else date_format(when, "SHORT_DATETIME_FORMAT")
+        message = _(
+            "Someone else already changed this order: it is now %(status)s (%(who)s, %(when)s). "
+            "Reload to see it."
+        ) % {"status": status, "who": last.actor_name or _("the system"), "when": moment}
+    return StateConflict(message, code="stale", status=order.status)
+
+
 def order_transition(
-    *, order: Order, to: str, actor: Actor, note: str = "", tracking_number: str = ""
+    *,
+    order: Order,
+    to: str,
+    actor: Actor,
+    note: str = "",
+    tracking_number: str = "",
+    expected_status: str = "",
 ) -> Order:
-    """Move the order to `to`; refused (nothing written) when the state or role forbids it."""
+    """Move the order to `to`; refused (nothing written) when the state or role forbids it.
+
+    `expected_status` is the status the user saw: when the order has moved on since, the
+    move is refused as stale (code "stale"), saying what happened, rather than applied to
+    a state the user never saw.
+    """
     if to not in S.values:
         raise ValidationError({"to": [_("Unknown status.")]})
     with tenant_atomic():
         locked = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+        if expected_status and locked.status != expected_status:
+            raise _stale(locked)
         moves = TRANSITIONS.get(locked.status, {})
         if to not in moves:
             raise StateConflict(
@@ -188,7 +232,7 @@ def order_transition(
                 code="invalid_transition",
                 allowed=allowed_next(locked.status),
             )
-        if _who(actor) not in moves[to] or (actor.is_customer and locked.customer_id != actor.id):
+        if not _may_move(actor, locked, moves[to]):
             raise NotPermitted(_("Your role cannot make this change."))
         if to == S.SHIPPED and not tracking_number:
             raise ValidationError({"tracking_number": [_("Enter the shipment's tracking number.")]})

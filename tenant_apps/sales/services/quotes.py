@@ -1,25 +1,34 @@
-"""Writes of quotes: draft -> sent -> accepted | rejected | expired.
+"""Writes of quotes: draft -> sent -> accepted | rejected | expired; an accepted quote
+becomes one order.
 
-Accepting makes the order exactly once: the quote row is locked, its state re-read, and
-the order's link is a one-to-one column, so a second accept -- at the same moment or
-later -- finds the quote accepted and gets a conflict naming the order.
+Sending e-mails the customer the quote with its PDF. Accepting records the acceptance
+(when, by whom, through what, from where) and, by default, makes the order too; the panel
+accepts and converts in two steps. The order is made exactly once: the quote row is
+locked, its state re-read, and the order's link is a one-to-one column, so a second
+accept or convert -- at the same moment or later -- gets a conflict naming the order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from django.utils import timezone
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dockpulse import events
 from dockpulse.actors import SYSTEM, Actor
 from dockpulse.errors import StateConflict
-from dockpulse.tenancy import tenant_atomic
+from dockpulse.notify.base import SendError
+from dockpulse.notify.email import send_email
+from dockpulse.tenancy import current_tenant, tenant_atomic
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
+from tenant_apps.sales.documents import PdfUnavailable, pdf_filename, quote_pdf
 from tenant_apps.sales.models import DocumentType, Order, Quote, Source
 
 from .common import apply_changes, store_lines
@@ -105,11 +114,16 @@ def quote_create(*, values: QuoteInput, actor: Actor) -> Quote:
 
 
 def _locked(quote: Quote) -> Quote:
-    return (
+    locked = (
         Quote.objects.select_for_update(of=("self",))
         .select_related("customer", "order", "assigned_to")
         .get(pk=quote.pk)
     )
+    if locked.order_id is not None and locked.order is None:
+        # Waiting for the lock, PostgreSQL re-reads the quote's row but not the joined
+        # order's: an order made by whoever held the lock is not in the join yet.
+        locked.order = Order.objects.get(pk=locked.order_id)
+    return locked
 
 
 def _refuse(quote: Quote, rule: str) -> StateConflict:
@@ -141,7 +155,27 @@ def quote_update(*, quote: Quote, changes: QuoteChanges, actor: Actor) -> Quote:
     return locked
 
 
-def quote_send(*, quote: Quote, actor: Actor) -> Quote:
+@dataclass(frozen=True, slots=True)
+class QuoteSent:
+    """What `quote_send` did: the quote (now sent) and what became of its e-mail."""
+
+    quote: Quote
+    # The address the quote went to; blank when it was not e-mailed (see `not_emailed`).
+    emailed_to: str = ""
+    # Why it was not e-mailed (the customer has no address), in words; blank when it was.
+    not_emailed: str = ""
+    # Why the PDF is not attached (the PDF library is missing), in words; blank when it is.
+    pdf_missing: str = ""
+
+
+def quote_send(*, quote: Quote, actor: Actor, email: bool = True) -> QuoteSent:
+    """Mark a draft sent and e-mail the customer the quote with its PDF.
+
+    The e-mail goes last, inside the transaction: if the mail server refuses it nothing
+    changes (StateConflict "email_not_sent"). A customer without an e-mail address gets
+    no mail, yet the quote is sent (staff hand it over otherwise); `not_emailed` says so.
+    `email=False` (demo data) marks it sent without a mail.
+    """
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.DRAFT:
@@ -154,11 +188,89 @@ def quote_send(*, quote: Quote, actor: Actor) -> Quote:
         locked.status, locked.sent_at = Q.SENT, timezone.now()
         locked.save(update_fields=["status", "sent_at", "updated_at"])
         _emit("quote.sent", locked, actor)
-    return locked
+        if not email:
+            return QuoteSent(quote=locked)
+        outcome = _email_quote(locked)
+    return outcome
 
 
-def quote_accept(*, quote: Quote, actor: Actor, source: str = Source.ADMIN) -> Quote:
-    """Accept a sent quote and create its order (lines copied as priced), exactly once."""
+def _tenant_language() -> str:
+    tenant = current_tenant()
+    return tenant.language if tenant is not None else settings.LANGUAGE_CODE
+
+
+def _email_quote(quote: Quote) -> QuoteSent:
+    """E-mail the sent quote to its customer, in the tenant's language, PDF attached."""
+    customer = quote.customer
+    if not customer.email:
+        return QuoteSent(
+            quote=quote,
+            not_emailed=_("%(name)s has no e-mail address: the quote was not e-mailed.")
+            % {"name": customer.name},
+        )
+    attachments: list[tuple[str, bytes, str]] = []
+    pdf_missing = ""
+    try:
+        attachments.append((pdf_filename(quote), quote_pdf(quote), "application/pdf"))
+    except PdfUnavailable as exc:
+        pdf_missing = _("The e-mail went without the PDF: %(reason)s") % {"reason": str(exc)}
+    tenant = current_tenant()
+    handler = quote.assigned_to
+    context = {
+        "quote": quote,
+        "customer": customer,
+        "company": tenant.name if tenant is not None else "DockPulse",
+        "handler": handler.get_full_name() if handler is not None else "",
+        "pdf_attached": bool(attachments),
+    }
+    with translation.override(_tenant_language()):
+        subject = render_to_string("sales/email/quote_sent_subject.txt", context)
+        body = render_to_string("sales/email/quote_sent_email.txt", context)
+        html = render_to_string("sales/email/quote_sent_email.html", context)
+    try:
+        send_email(
+            to=[customer.email],
+            subject=subject,
+            body=body,
+            html=html,
+            # Replies reach whoever handles the quote, not the no-reply sender.
+            reply_to=[handler.email] if handler is not None and handler.email else None,
+            attachments=attachments,
+            idempotency_key=f"quote-sent-{quote.id}-{uuid.uuid4()}",
+        )
+    except SendError as exc:
+        raise StateConflict(
+            _("The quote could not be e-mailed to %(email)s, so it was not sent; try again later.")
+            % {"email": customer.email},
+            code="email_not_sent",
+        ) from exc
+    return QuoteSent(quote=quote, emailed_to=customer.email, pdf_missing=pdf_missing)
+
+
+def _accepted_by(actor: Actor, customer: Customer) -> str:
+    """Who accepted, as the acceptance record keeps it: the customer themself, or the
+    staff member who recorded it for them (in the tenant's language: the PDF prints it)."""
+    if actor.is_customer or not actor.label:
+        return actor.label or customer.name
+    if actor.is_system:
+        return actor.label
+    with translation.override(_tenant_language()):
+        return _("%(staff)s on behalf of %(customer)s") % {
+            "staff": actor.label,
+            "customer": customer.name,
+        }
+
+
+def quote_accept(
+    *,
+    quote: Quote,
+    actor: Actor,
+    source: str = Source.ADMIN,
+    ip: str | None = None,
+    convert: bool = True,
+) -> Quote:
+    """Accept a sent quote: record when, by whom, through what and from where; with
+    `convert` (the API's and the portal's way) also create its order, in one transaction."""
     with tenant_atomic():
         locked = _locked(quote)
         if locked.status != Q.SENT:
@@ -168,24 +280,63 @@ def quote_accept(*, quote: Quote, actor: Actor, source: str = Source.ADMIN) -> Q
                 _("This quote expired on %(date)s.") % {"date": locked.valid_until.isoformat()},
                 code="quote_expired",
             )
-        handler = locked.assigned_to
-        order: Order = order_create(
-            values=OrderInput(
-                customer=locked.customer,
-                # Lines copied as priced, not priced again from today's catalogue.
-                lines=copy_lines(locked.lines.select_related("product")),
-                # Whoever handled the quote, unless they have left since.
-                assigned_to=handler if handler is not None and handler.is_active else None,
-                notes=locked.notes,
-                metadata={"quote_id": str(locked.id), "quote_number": locked.number},
-            ),
-            actor=actor,
-            source=source,
-        )
-        locked.status, locked.accepted_at, locked.order = Q.ACCEPTED, timezone.now(), order
-        locked.save(update_fields=["status", "accepted_at", "order", "updated_at"])
-        _emit("quote.accepted", locked, actor, order_id=str(order.id), order_number=order.number)
+        locked.status, locked.accepted_at = Q.ACCEPTED, timezone.now()
+        locked.accepted_by = _accepted_by(actor, locked.customer)[:255]
+        locked.accepted_via, locked.accepted_ip = source, ip or None
+        fields = ["status", "accepted_at", "accepted_by", "accepted_via", "accepted_ip"]
+        extra: dict[str, Any] = {}
+        if convert:
+            order = _make_order(locked, actor, source)
+            locked.order = order
+            fields.append("order")
+            extra = {"order_id": str(order.id), "order_number": order.number}
+        locked.save(update_fields=[*fields, "updated_at"])
+        _emit("quote.accepted", locked, actor, accepted_by=locked.accepted_by, **extra)
     return locked
+
+
+def quote_convert(*, quote: Quote, actor: Actor, source: str = Source.ADMIN) -> Order:
+    """The order of an accepted quote, made once: a second call (a double click, another
+    tab) gets StateConflict "already_converted" naming the order it made."""
+    with tenant_atomic():
+        locked = _locked(quote)
+        existing = locked.order  # loaded by _locked even when just made by another call
+        if existing is not None:
+            raise StateConflict(
+                _("This quote was already converted to order %(number)s.")
+                % {"number": existing.number},
+                code="already_converted",
+                order=str(existing.pk),
+                order_number=existing.number,
+            )
+        if locked.status != Q.ACCEPTED:
+            raise _refuse(locked, _("Only an accepted quote can be converted to an order"))
+        order = _make_order(locked, actor, source)
+        locked.order = order
+        locked.save(update_fields=["order", "updated_at"])
+        _emit(
+            "entity.updated", locked, actor,
+            changed=["order"], order_id=str(order.id), order_number=order.number,
+        )  # fmt: skip
+    return order
+
+
+def _make_order(quote: Quote, actor: Actor, source: str) -> Order:
+    handler = quote.assigned_to
+    order: Order = order_create(
+        values=OrderInput(
+            customer=quote.customer,
+            # Lines copied as priced, not priced again from today's catalogue.
+            lines=copy_lines(quote.lines.select_related("product")),
+            # Whoever handled the quote, unless they have left since.
+            assigned_to=handler if handler is not None and handler.is_active else None,
+            notes=quote.notes,
+            metadata={"quote_id": str(quote.id), "quote_number": quote.number},
+        ),
+        actor=actor,
+        source=source,
+    )
+    return order
 
 
 def quote_reject(*, quote: Quote, actor: Actor, reason: str = "") -> Quote:
