@@ -78,13 +78,22 @@ def rules_of(name: str) -> Mapping[str, frozenset[str]]:
 # --- event types ----------------------------------------------------------------------
 
 _EVENT_TYPES: dict[str, str] = {}  # type -> the app that declared it
+_EVENT_LABELS: dict[str, Any] = {}  # type -> its label (a lazy translation)
 
 
-def event_types(*types: str, app: str) -> None:
+def event_types(*types: str, app: str, labels: Mapping[str, Any] | None = None) -> None:
+    """Declare the event types `app` emits; `labels`: what a person reads for some of
+    them (lazy translations), so another app's page can name them without importing it."""
     for event_type in types:
         owner = _EVENT_TYPES.setdefault(event_type, app)
         if owner != app:
             raise RegistryError(f"event type {event_type!r} declared by {owner} and {app}")
+    _EVENT_LABELS.update(labels or {})
+
+
+def event_label(event_type: str) -> str:
+    """The declared label of `event_type`, or the type itself."""
+    return str(_EVENT_LABELS.get(event_type, event_type))
 
 
 def known_event_types() -> tuple[str, ...]:

@@ -199,6 +199,7 @@ def test_detail_shows_lines_stock_totals_history_and_events(tenant_a):
     assert re.search(r"status-new\">New</span> → <span class=\"pill status-confirmed\">Confirmed",
                      page)  # fmt: skip
     assert "Order confirmed" in page and "order.confirmed" in page  # the events (managers)
+    assert "Stock reserved" in page  # stock's event, named as stock declared it
     employee = html(panel_client(tenant_a, "employee").get(f"/orders/{order.pk}/"))
     assert "order.confirmed" not in employee  # the audit trail is for managers
 

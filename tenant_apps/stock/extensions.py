@@ -14,7 +14,17 @@ from .api import StockLevelViewSet, StockMovementViewSet, StockOperationViewSet,
 # The API's receive/ endpoint is the view action "receive", so it takes this same row.
 extensions.resource("stock", read=EVERYONE, write=MANAGERS, receive=EVERYONE)
 
-extensions.event_types("stock.reserved", "stock.low", "stock.updated", app="stock")
+extensions.event_types(
+    "stock.reserved",
+    "stock.low",
+    "stock.updated",
+    app="stock",
+    labels={
+        "stock.reserved": _("Stock reserved"),
+        "stock.low": _("Stock low"),
+        "stock.updated": _("Stock changed"),
+    },
+)
 
 extensions.api_route("warehouses", WarehouseViewSet, basename="warehouse")
 extensions.api_route("stock/levels", StockLevelViewSet, basename="stock-level")

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dockpulse import csvio
+from dockpulse import csvio, extensions
 from dockpulse.actors import staff_actor
 from dockpulse.errors import DomainError, NotPermitted, StateConflict
 from dockpulse.events.selectors import event_list
@@ -246,8 +246,7 @@ def _detail(
     events: list[dict[str, Any]] = []
     if can(request.user, "events"):
         entries = event_list(entity_type="order", entity_id=order.pk)[:EVENTS_SHOWN]
-        events = [{"event": e, "label": EVENT_LABELS.get(e.event_type, e.event_type)}
-                  for e in entries]  # fmt: skip
+        events = [{"event": e, "label": _event_label(e.event_type)} for e in entries]
     allowed = order_moves(order=order, actor=staff_actor(request.user))
     moves = [{"to": to, "label": MOVE_LABELS.get(to, to)} for to in MOVE_LABELS if to in allowed]
     context = {
@@ -269,6 +268,11 @@ def _detail(
         **_pdf(order),
     }
     return render(request, "sales/orders/detail.html", context, status=status)
+
+
+def _event_label(event_type: str) -> str:
+    # Another app's event on this order (stock's) is named as that app declared it.
+    return str(EVENT_LABELS.get(event_type) or extensions.event_label(event_type))
 
 
 def _label(status: str) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from dockpulse import csvio
+from dockpulse import csvio, extensions
 from dockpulse.actors import staff_actor
 from dockpulse.errors import DomainError, StateConflict
 from dockpulse.security.clientip import client_ip
@@ -216,7 +216,7 @@ def _events(quote: Quote) -> list[dict[str, Any]]:
     for entry in selectors.quote_events(quote):
         event = entry.event
         payload = event.payload if isinstance(event.payload, dict) else {}
-        label = EVENT_LABELS.get(event.event_type, event.event_type)
+        label = EVENT_LABELS.get(event.event_type) or extensions.event_label(event.event_type)
         if event.event_type == "entity.updated" and "order" in payload.get("changed", []):
             label = _("Converted to an order")
         who = entry.actor_name
