@@ -20,12 +20,17 @@ server's time plus a loopback round trip, well under a millisecond here):
   customer detail      /customers/<id>/                  (the customer with ~200 orders)
   its orders fragment  /orders/for-customer/<id>/        (htmx: HX-Request: true)
   search as you type   /search/?q=<2..5 characters>      (htmx; several prefixes in turn)
+  order list           /orders/  and  /orders/?status=delivered
+  order detail         /orders/<id>/                     (an order of 50 lines)
+  line editor          POST /sales/editor/recompute/     (htmx; the same 50 lines)
+  order PDF            /orders/<id>/pdf/                 (the same order; fewer requests)
 
 Every response must be 200 (a redirect to the login page or an error stops the run). The
-targets (docs/performance.md): dashboard p95 <= 300 ms, list pages p95 <= 150 ms, search
-p95 <= 100 ms. Databases (dockpulse_bench_pages_<pid>, bench_t_g<pid>_*), the gunicorn
-processes and the Redis keys are removed at the end, unless --keep (then the names are
-printed, to pass to --reuse).
+targets (docs/performance.md): dashboard p95 <= 300 ms, list and detail pages p95 <= 150
+ms, search p95 <= 100 ms, line editor recompute p95 <= 80 ms, one order PDF <= 1 s.
+Databases (dockpulse_bench_pages_<pid>, bench_t_g<pid>_*), the gunicorn processes and the
+Redis keys are removed at the end, unless --keep (then the names are printed, to pass to
+--reuse).
 """
 
 from __future__ import annotations
@@ -189,16 +194,23 @@ class Page:
     kind: str  # dashboard | list | search (which target applies)
     paths: list[str]
     htmx: bool = False
+    body: str = ""  # a POST's form body (then every path is POSTed)
+    requests: int | None = None  # fewer than --requests (the PDF)
     times: list[float] = field(default_factory=list)
     by_path: dict[str, list[float]] = field(default_factory=dict)
 
 
 def measure(session: Session, page: Page, warmup: int, requests: int) -> None:
     headers = {"HX-Request": "true"} if page.htmx else {}
+    method = "POST" if page.body else "GET"
+    if page.body:
+        headers["X-CSRFToken"] = session.cookies.get("csrftoken", "")
+    requests = min(requests, page.requests or requests)
+    warmup = min(warmup, requests)
     for number in range(warmup + requests):
         path = page.paths[number % len(page.paths)]
         started = time.perf_counter()
-        status, _headers, body = session.request("GET", path, headers=headers)
+        status, _headers, body = session.request(method, path, page.body, headers=headers)
         elapsed = (time.perf_counter() - started) * 1000
         if status != 200:
             raise RuntimeError(f"{page.label} {path}: HTTP {status}: {body[:200]!r}")
@@ -229,9 +241,9 @@ def start_gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], int]:
         time.sleep(0.1)
 
 
-def targets_of(platform_db: str, tenant_prefix: str) -> tuple[str, str, int, str]:
+def targets_of(platform_db: str, tenant_prefix: str) -> Targets:
     """The customer the seed made with ~200 orders, the commonest surname (to search
-    for), and a line of the tenant's row counts."""
+    for), a line of the tenant's row counts, and the long order with its editor form."""
     with psycopg.connect(db_url(f"{tenant_prefix}{SLUG}")) as conn:
         # seed_demo names its customer with many orders in its marker event.
         marked = conn.execute(
@@ -254,10 +266,43 @@ def targets_of(platform_db: str, tenant_prefix: str) -> tuple[str, str, int, str
             " (SELECT count(*) FROM orders), (SELECT count(*) FROM order_lines),"
             " (SELECT count(*) FROM stock_movements), (SELECT count(*) FROM customer_timeline)"
         ).fetchone()
+        long_id = conn.execute(
+            "SELECT id FROM orders WHERE notes = 'bench: long order' LIMIT 1"
+        ).fetchone()
+        assert long_id is not None, "no long order: was the tenant set up by this bench?"
+        lines = conn.execute(
+            "SELECT product_id, description, quantity, unit, unit_price, discount, vat_rate"
+            " FROM order_lines WHERE order_id = %s ORDER BY position",
+            [long_id[0]],
+        ).fetchall()
     assert surname is not None and counts is not None
     line = ("{} customers, {} products, {} orders, {} order lines, {} stock movements, "
             "{} timeline entries").format(*counts)  # fmt: skip
-    return str(row[0]), str(surname[0]), int(row[1]), line
+    return Targets(str(row[0]), str(surname[0]), int(row[1]), line, str(long_id[0]),
+                   editor_body(lines))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Targets:
+    heavy_customer: str
+    surname: str
+    heavy_orders: int
+    data: str
+    long_order: str
+    editor_body: str
+
+
+def editor_body(lines: list[tuple[object, ...]]) -> str:
+    """The line editor's form as the browser posts it on a keystroke: each row's key in
+    `line`, its fields as `line-<key>-<field>`."""
+    fields = ("product", "description", "quantity", "unit", "unit_price", "discount", "vat_rate")
+    form: list[tuple[str, str]] = []
+    for number, values in enumerate(lines, start=1):
+        key = f"k{number}"
+        form.append(("line", key))
+        pairs = zip(fields, values, strict=True)
+        form += [(f"line-{key}-{name}", str(value)) for name, value in pairs]
+    return urlencode(form)
 
 
 def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int) -> str:
@@ -325,7 +370,14 @@ def main() -> int:
                            check=True, timeout=3600)  # fmt: skip
             with psycopg.connect(db_url("postgres"), autocommit=True) as conn:
                 conn.execute("CHECKPOINT")  # the seed's WAL, flushed before measuring
-        heavy_id, surname, heavy_orders, data = targets_of(platform_db, tenant_prefix)
+        targets = targets_of(platform_db, tenant_prefix)
+        heavy_id, surname, heavy_orders, data = (
+            targets.heavy_customer,
+            targets.surname,
+            targets.heavy_orders,
+            targets.data,
+        )
+        long_order = targets.long_order
         gunicorn, port = start_gunicorn(env)
         session = Session(port)
         session.login()
@@ -339,6 +391,13 @@ def main() -> int:
                  [f"/orders/for-customer/{heavy_id}/"], htmx=True),
             Page("search", "search as you type", "search",
                  [f"/search/?q={quote(typed)}" for typed in TYPED], htmx=True),
+            Page("order_list", "order list", "list", ["/orders/"]),
+            Page("order_list_status", "order list, a tab", "list", ["/orders/?status=delivered"]),
+            Page("order_detail", "order detail, 50 lines", "list", [f"/orders/{long_order}/"]),
+            Page("recompute", "line editor recompute, 50 lines", "recompute",
+                 ["/sales/editor/recompute/"], htmx=True, body=targets.editor_body),
+            Page("order_pdf", "order PDF, 50 lines", "pdf", [f"/orders/{long_order}/pdf/"],
+                 requests=40),
         ]  # fmt: skip
         for page in pages:
             measure(session, page, args.warmup, args.requests)
