@@ -6,6 +6,8 @@ tests/factories/. A test module imports helpers from here, never from another te
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html as markup
 import os
 import re
@@ -13,6 +15,7 @@ import socket
 import subprocess
 import sys
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -92,6 +95,23 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def mails_to(address: str) -> list[EmailMessage]:
+    """The messages another process of this run (subprocess_env: the browser tests'
+    server) wrote to its mail folder for `address`; the file backend writes each message
+    followed by a line of 79 dashes."""
+    folder = Path(subprocess_env()["EMAIL_FILE_PATH"])
+    found: list[EmailMessage] = []
+    for path in sorted(folder.glob("*.log")):
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if not raw.strip():
+                continue
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            assert isinstance(message, EmailMessage)
+            if address in str(message["To"]):
+                found.append(message)
+    return found
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

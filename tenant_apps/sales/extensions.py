@@ -38,7 +38,6 @@ extensions.api_route("quotes", QuoteViewSet, basename="quote")
 from collections.abc import Callable  # noqa: E402
 from typing import Any  # noqa: E402
 
-from django.db.models import QuerySet  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils.translation import gettext_lazy  # noqa: E402
 
@@ -64,30 +63,25 @@ extensions.detail_section(
 )
 
 
-def _document_hits(
-    documents: QuerySet[Any], limit: int, url: Callable[[Any], str]
-) -> list[extensions.SearchHit]:
-    # One query: the customer comes with the document; the lines are not needed.
+def _document_hits(documents: list[Any], url: Callable[[Any], str]) -> list[extensions.SearchHit]:
     return [
         extensions.SearchHit(
             title=document.number, detail=document.customer.name, url=url(document)
         )
-        for document in documents.prefetch_related(None)[:limit]
+        for document in documents
     ]
 
 
 def _find_orders(query: str, limit: int) -> list[extensions.SearchHit]:
     return _document_hits(
-        selectors.order_list(search=query),
-        limit,
+        selectors.order_search(query, limit),
         lambda order: reverse("sales:order_detail", args=[order.pk]),
     )
 
 
 def _find_quotes(query: str, limit: int) -> list[extensions.SearchHit]:
     return _document_hits(
-        selectors.quote_list(search=query),
-        limit,
+        selectors.quote_search(query, limit),
         lambda quote: reverse("sales:quote_detail", args=[quote.pk]),
     )
 

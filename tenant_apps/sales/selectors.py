@@ -267,3 +267,25 @@ def quote_events(quote: Quote) -> list[QuoteEvent]:
     return [
         QuoteEvent(event, names.get(event.user_id, "") if event.user_id else "") for event in events
     ]
+
+
+# --- the search box ----------------------------------------------------------------------
+# Matching unordered first lets the trigram index on the number answer; ordering every
+# match by date would walk the date index past all 100,000 orders when few match
+# (customers.selectors.SEARCH_POOL, docs/performance.md).
+SEARCH_POOL = 200
+
+
+def order_search(query: str, limit: int) -> list[Order]:
+    """The search box: at most `limit` orders whose number contains `query`, newest first
+    among the first SEARCH_POOL matches, with their customer (one query)."""
+    pool = Order.objects.filter(number__icontains=query).values("pk")[:SEARCH_POOL]
+    found = Order.objects.filter(pk__in=pool).select_related("customer")
+    return list(found.order_by("-created_at", "-number")[:limit])
+
+
+def quote_search(query: str, limit: int) -> list[Quote]:
+    """The same for quotes."""
+    pool = Quote.objects.filter(number__icontains=query).values("pk")[:SEARCH_POOL]
+    found = Quote.objects.filter(pk__in=pool).select_related("customer")
+    return list(found.order_by("-created_at", "-number")[:limit])

@@ -2,8 +2,9 @@
 create an order with two lines (totals recomputed as the user types, a bad quantity
 marked on its line), save, confirm, ship with a tracking number, read the history; two
 sessions confirm the same order and the second is told in words; a quote through the
-same editor. Each test has a tenant of its own (committed: the server is another
-process) and fails on any console error, failed request or unexpected error status.
+same editor, sent (its e-mail carries the PDF), accepted, converted and its order found.
+Each test has a tenant of its own (committed: the server is another process) and fails
+on any console error, failed request or unexpected error status.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 
 from dockpulse.tenancy import tenant_context
 from tenant_apps.sales.models import Order, Quote
-from tests.support import TEST_PASSWORD, host_of, make_order, seed, staff_user
+from tests.support import TEST_PASSWORD, host_of, mails_to, make_order, seed, staff_user
 
 pytestmark = pytest.mark.e2e
 
@@ -229,7 +230,7 @@ def test_two_sessions_confirm_the_same_order_one_wins_the_other_is_told(
     forgive_superseded(problems)
 
 
-def test_create_a_quote_through_the_line_editor(http_server, shop, watched):
+def test_create_a_quote_send_accept_convert_and_find_the_order(http_server, shop, watched):
     page, problems = watched
     log_in(page, http_server, shop)
     page.goto(url(http_server, shop, "/quotes/new/"))
@@ -245,9 +246,31 @@ def test_create_a_quote_through_the_line_editor(http_server, shop, watched):
     with tenant_context(shop):
         quote = Quote.objects.get()
     assert quote.status == "draft" and str(quote.total_gross) == "0.50"
-    # The quote's page (helper QUOTES' detail), which shows what was saved.
+    # The quote's page shows what was saved.
     assert page.url.endswith(f"/quotes/{quote.pk}/")
     assert page.get_by_text(quote.number).first.is_visible()
+
+    # Send it: the customer's e-mail carries its PDF.
+    page.get_by_role("button", name="Send to the customer").click()
+    page.wait_for_url(url(http_server, shop, f"/quotes/{quote.pk}/"))
+    assert "Sent" in text(page.get_by_role("heading", level=1))
+    [message] = [m for m in mails_to("anna@example.com") if shop.name in str(m["Subject"])]
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == f"{quote.number}.pdf"
+    assert attachment.get_content()[:4] == b"%PDF"
+
+    # Accept it on the customer's behalf, convert it, and find the order.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Accept on the customer's behalf").click()
+    page.wait_for_url(url(http_server, shop, f"/quotes/{quote.pk}/"))
+    assert "Accepted" in text(page.get_by_role("heading", level=1))
+    page.get_by_role("button", name="Convert to order").click()
+    page.wait_for_url(re.compile(r"/orders/[0-9a-f-]{36}/$"))
+    with tenant_context(shop):
+        order = Order.objects.get()
+    assert order.number in text(page.get_by_role("heading", level=1))
+    page.goto(url(http_server, shop, "/orders/"))
+    assert page.get_by_role("link", name=order.number).is_visible()
     forgive_superseded(problems)
 
 
