@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import threading
-import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -228,6 +227,18 @@ def test_order_pdf_in_polish_holds_number_parties_lines_vat_summary_totals_and_w
     assert order.total_net == Decimal("1484.71") and order.total_gross == Decimal("1792.48")
     assert "1 484,71 zł" in text and "307,77 zł" in text and "1 792,48 zł" in text
     assert "tysiąc siedemset dziewięćdziesiąt dwa złote 48/100" in text
+
+
+def test_customer_fields_the_tenant_hides_stay_off_the_document(tenant_a):
+    company(tenant_a)
+    order = make_order(tenant_a)
+    with tenant_context(tenant_a):
+        for name in ("nip", "email"):
+            f.FieldConfigFactory.create(entity_type="customer", field_name=name, is_visible=False)
+    text = text_of(render_order(polish(tenant_a), order))
+    assert "Grzegorz Brzęczyszczykiewicz" in text and "ul. Źródlana 7" in text
+    assert "5260001246" not in text and "zamowienia@zazolc.pl" not in text
+    assert "7010002137" in text  # the seller's own NIP is not a customer field
 
 
 def test_accepted_quote_pdf_has_the_acceptance_record_in_the_tenants_time(tenant_a):
@@ -548,25 +559,6 @@ def test_a_document_takes_the_same_queries_for_1_and_30_lines(tenant_a):
     assert one == thirty, (one, thirty)
     text = text_of(client.get(f"/orders/{large.pk}/pdf/").content)
     assert all(f"Code: {p.code}" in text for p in products)
-
-
-def test_one_order_pdf_of_50_lines_renders_within_a_second(tenant_a):
-    company(tenant_a)
-    many = [{"description": f"Towar nr {n} — żółty", "quantity": str(n), "unit_price": "12.34",
-             "vat_rate": "23" if n % 2 else "8", "discount": "5" if n % 3 == 0 else "0"}
-            for n in range(1, 51)]  # fmt: skip
-    order = make_order(tenant_a, lines=many)
-    render_order(polish(tenant_a), order)  # the first document loads the libraries
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        pdf = render_order(polish(tenant_a), order)
-        timings.append(time.perf_counter() - start)
-    save("documents-order-50-lines.pdf", pdf)
-    best = min(timings)
-    print(f"\none order PDF, 50 lines: best {best:.3f} s of {[round(t, 3) for t in timings]}")
-    # The target is 1 s; the margin is for a busy test machine.
-    assert best < 2.0
 
 
 # --- the API ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from dockpulse.modules import field_policy
 from dockpulse.tenancy import get_current_tenant
 from tenant_apps.configuration.inputs import LOGO_CONTENT_TYPES, LOGO_MAX_BYTES
 from tenant_apps.configuration.selectors import company_profile
@@ -145,6 +146,12 @@ def document_context(document: Order | Quote, *, kind: str) -> dict[str, Any]:
     # One query for the products' codes when the caller's lines came without them.
     prefetch_related_objects(lines, "product")
     customer = document.customer
+    # What the tenant hides of its customers stays off their documents too.
+    hidden = field_policy().hidden_fields("customer")
+
+    def shown(name: str, value: str) -> str:
+        return "" if name in hidden else value
+
     seller = Party(
         name=tenant.name,
         nip=profile.nip,
@@ -154,17 +161,19 @@ def document_context(document: Order | Quote, *, kind: str) -> dict[str, Any]:
     )
     buyer = Party(
         name=customer.name,
-        company=customer.company_name,
-        nip=customer.nip,
-        address=_address(
+        company=shown("company_name", customer.company_name),
+        nip=shown("nip", customer.nip),
+        address=()
+        if "address" in hidden
+        else _address(
             customer.address_street,
             customer.address_postal_code,
             customer.address_city,
             customer.address_country,
             home,
         ),
-        email=customer.email,
-        phone=customer.phone,
+        email=shown("email", customer.email),
+        phone=shown("phone", customer.phone),
     )
     context: dict[str, Any] = {
         "kind": kind,
