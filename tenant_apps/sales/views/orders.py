@@ -147,8 +147,8 @@ def _filters(request: HttpRequest) -> OrderFilters:
 
 def _tabs(selection: dict[str, Any]) -> list[dict[str, Any]]:
     counts = selectors.order_status_counts(**selection)
-    tabs = [{"status": "", "label": _("All"), "count": sum(counts.values())}]
-    tabs += [{"status": s.value, "label": s.label, "count": counts.get(s.value, 0)} for s in S]
+    tabs = [{"key": "", "label": _("All"), "count": sum(counts.values())}]
+    tabs += [{"key": s.value, "label": s.label, "count": counts.get(s.value, 0)} for s in S]
     return tabs
 
 
