@@ -375,3 +375,14 @@ def test_a_sent_quote_cannot_be_edited(tenant_a):
     assert "Only a draft quote can be changed; this one is Sent." in html(response)
     with tenant_context(tenant_a):
         assert [line.description for line in quote.lines.all()] != ["Product P1"]
+
+
+def test_stored_numbers_come_back_in_the_users_decimal_mark(tenant_a):
+    data = seed(tenant_a)
+    order = make_order(tenant_a, data, (data["P2"], "2.5"))  # 2.5 kg at 4.10
+    client = panel_client(tenant_a)
+    polish = html(client.get(f"/orders/{order.pk}/edit/", HTTP_ACCEPT_LANGUAGE="pl"))
+    assert re.search(r'name="line-[a-z0-9]+-quantity" value="2,5"', polish)
+    assert re.search(r'name="line-[a-z0-9]+-unit_price" value="4,1"', polish)
+    english = html(client.get(f"/orders/{order.pk}/edit/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert re.search(r'name="line-[a-z0-9]+-quantity" value="2.5"', english)

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -137,8 +138,10 @@ def rows_from_lines(lines: Sequence[Any]) -> list[LineRow]:
 
 
 def _plain(value: Decimal) -> str:
-    """A stored number as the user would type it: 2.500 -> 2.5, 10.00 -> 10."""
-    return format(value.normalize(), "f")
+    """A stored number as the user would type it, in their language's decimal mark and
+    without grouping: 2.500 -> 2.5 (2,5 in Polish), 10.00 -> 10; the input layer reads
+    either mark."""
+    return format(value.normalize(), "f").replace(".", str(get_format("DECIMAL_SEPARATOR")))
 
 
 def _split(errors: Mapping[str, list[str]]) -> tuple[dict[int, dict[str, list[str]]], list[str]]:
