@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import html as markup
+import json
 import os
 import re
 import socket
@@ -77,8 +78,9 @@ def database_url_for_tests() -> str:
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for another process that must see this run's test databases.
 
-    Its e-mail goes to files in EMAIL_FILE_PATH (a folder of this run under var/), where a
-    test reads what the other process sent (`subprocess_env()["EMAIL_FILE_PATH"]`).
+    Its e-mail goes to files in EMAIL_FILE_PATH (a folder of this run under var/) and its
+    SMS to SMS_FILE_PATH in the same folder, where a test reads what the other process
+    sent (`mails_to`, `texts_to`).
     """
     env = dict(os.environ)
     mail = ROOT / "var" / "test-mail" / f"{settings.TENANT_DB_PREFIX}{os.getpid()}"
@@ -92,6 +94,8 @@ def subprocess_env(**extra: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(mail),
+        SMS_BACKEND="file",
+        SMS_FILE_PATH=str(mail / "sms.jsonl"),
     )
     env.update(extra)
     return env
@@ -112,6 +116,16 @@ def mails_to(address: str) -> list[EmailMessage]:
             if address in str(message["To"]):
                 found.append(message)
     return found
+
+
+def texts_to(phone: str) -> list[str]:
+    """The SMS bodies another process of this run sent to `phone` (E.164), oldest first
+    (the file backend writes one JSON line per message)."""
+    path = Path(subprocess_env()["SMS_FILE_PATH"])
+    if not path.exists():
+        return []
+    sent = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [str(message["body"]) for message in sent if message["to"] == phone]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:

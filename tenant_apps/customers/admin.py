@@ -11,7 +11,7 @@ from . import inputs, services
 from .inputs import CustomerChanges, CustomerInput
 from .models import Customer
 
-_PLAIN = ("name", "company_name", "phone", "email", "nip", "notes", "tags", "is_portal_active")
+_PLAIN = ("name", "company_name", "phone", "email", "nip", "notes", "tags")
 _ADDRESS = ("street", "postal_code", "city", "country")
 
 
@@ -45,8 +45,9 @@ class CustomerAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "company_name", "phone", "email", "nip", "address_city", "created_at"]
     list_filter = ["is_portal_active", "address_country", "created_at"]
     search_fields = ["name", "company_name", "phone", "email", "nip"]
-    fields = [*_PLAIN, *(f"address_{key}" for key in _ADDRESS)]
-    readonly_fields = ["created_at", "updated_at"]
+    fields = [*_PLAIN, *(f"address_{key}" for key in _ADDRESS), "is_portal_active"]
+    # Portal access goes on only with a password sent by SMS (the customer's panel page).
+    readonly_fields = ["is_portal_active", "created_at", "updated_at"]
 
     def service_data(self, cleaned: dict[str, Any]) -> dict[str, Any]:
         return _given(cleaned)

@@ -95,12 +95,13 @@ class CustomerForm(ServiceForm):
         label=_("Tags"), max_length=1000, help_text=_("Separate tags with commas.")
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}))
-    is_portal_active = forms.BooleanField(label=_("Portal access"), required=False)
+    # No portal access checkbox: access goes on with a password sent by SMS, from the
+    # customer's page (views.customer_portal_grant).
 
     @classmethod
     def initial_for(cls, customer: Customer | None) -> dict[str, Any]:
         if customer is None:
-            return {"is_portal_active": True}
+            return {}
         return {
             "name": customer.name,
             "company_name": customer.company_name,
@@ -110,7 +111,6 @@ class CustomerForm(ServiceForm):
             "address": customer.address,
             "tags": ", ".join(customer.tags),
             "notes": customer.notes,
-            "is_portal_active": customer.is_portal_active,
         }
 
     def given(self, *, creating: bool) -> dict[str, Any]:

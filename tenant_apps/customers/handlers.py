@@ -12,7 +12,7 @@ from .models import Customer, TimelineEntry
 
 # Payload keys worth keeping on the timeline (the rest is in event_log).
 SUMMARY_KEYS = ("number", "status", "from", "to", "total_gross", "tracking_number", "note",
-                "reason", "order_number", "name", "changed")  # fmt: skip
+                "reason", "order_number", "name", "changed", "portal_access")  # fmt: skip
 
 
 def customer_of(event: EventLog) -> uuid.UUID | None:

@@ -55,7 +55,10 @@ class Address:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerInput:
-    """A new customer's cleaned values."""
+    """A new customer's cleaned values.
+
+    Portal access is none of them: it goes on only with a password sent by SMS
+    (portal_access.py), never as a flag on a form or in a body."""
 
     name: str
     phone: str  # E.164
@@ -67,7 +70,6 @@ class CustomerInput:
     address: Address | None = None
     notes: str | None = None
     tags: tuple[str, ...] | None = None
-    is_portal_active: bool | None = None
 
     def typed(self) -> dict[str, Any]:
         """The fields given, with their typed values."""
@@ -94,7 +96,6 @@ class CustomerChanges(TypedDict, total=False):
     address: Address
     notes: str
     tags: list[str]
-    is_portal_active: bool
 
 
 def as_api(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,10 +179,6 @@ def clean_text(raw: object) -> str:
     return str(raw or "").strip()
 
 
-def clean_flag(raw: object) -> bool:
-    return bool(raw)
-
-
 # In the order the fields' problems are listed.
 CLEANERS: dict[str, Callable[[Any], Any]] = {
     "name": clean_name,
@@ -192,7 +189,6 @@ CLEANERS: dict[str, Callable[[Any], Any]] = {
     "tags": clean_tags,
     "company_name": clean_text,
     "notes": clean_text,
-    "is_portal_active": clean_flag,
 }
 
 

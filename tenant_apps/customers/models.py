@@ -25,9 +25,19 @@ class Customer(models.Model):
     address_country = models.CharField(_("country"), max_length=2, default="PL")
     notes = models.TextField(_("notes"), blank=True)
     tags = ArrayField(models.CharField(max_length=50), default=list, blank=True)
+    # A Django password hash; blank while the customer has no portal access. Written only
+    # by portal_access.py, which SMSes the password and never keeps it in clear text.
     portal_password = models.CharField(_("portal password"), max_length=128, blank=True)
-    is_portal_active = models.BooleanField(_("portal access"), default=True)
+    # On only together with a password that was sent (portal_access.py): the customer form
+    # and the API cannot switch it on by themselves.
+    is_portal_active = models.BooleanField(_("portal access"), default=False)
     portal_first_login = models.BooleanField(_("must change portal password"), default=True)
+    # Raised whenever access is turned off or a new password is sent: portal sessions and
+    # tokens carry the value they were made with and are void once it differs. A database
+    # default too: bulk loads (seed_demo's COPY) name only the columns they fill.
+    portal_auth_version = models.PositiveIntegerField(
+        _("portal sign-in version"), default=0, db_default=0
+    )
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -1,4 +1,5 @@
-"""Writes of customers: create, update, delete, CSV import. Each sends its event.
+"""Writes of customers: create, update, delete, CSV import, portal access. Each sends its
+event.
 
 They take cleaned values (tenant_apps/customers/inputs.py) and apply what needs the
 database: the tenant's field rules, a phone no other customer has (it is the portal
@@ -28,6 +29,10 @@ from dockpulse.updates import apply_changes
 from . import inputs
 from .inputs import ADDRESS_KEYS, CustomerChanges, CustomerInput
 from .models import Customer
+
+# Portal access (an SMSed password) has its own module; callers find it here with the rest.
+from .portal_access import customer_portal_access_grant as customer_portal_access_grant
+from .portal_access import customer_portal_access_revoke as customer_portal_access_revoke
 
 ENTITY = "customer"
 _CREATE_LOCK = 0x4355_5354  # pg_advisory_xact_lock key: creations take turns at the limit

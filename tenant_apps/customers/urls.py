@@ -12,4 +12,6 @@ urlpatterns = [
     path("<uuid:pk>/", views.customer_detail, name="detail"),
     path("<uuid:pk>/edit/", views.customer_edit, name="edit"),
     path("<uuid:pk>/timeline/", views.customer_timeline, name="timeline"),
+    path("<uuid:pk>/portal-access/", views.customer_portal_grant, name="portal_grant"),
+    path("<uuid:pk>/portal-access/off/", views.customer_portal_revoke, name="portal_revoke"),
 ]

@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
 from dockpulse import extensions
 from dockpulse.actors import staff_actor
@@ -36,6 +37,7 @@ from .forms import CustomerFilters, CustomerForm
 from .models import Customer
 
 MODULE = "@customers"
+PORTAL_MODULE = "@portal"
 ENTITY = "customer"
 TIMELINE_LATEST = 20
 
@@ -157,15 +159,27 @@ def _sections(request: HttpRequest, customer: Customer) -> list[dict[str, Any]]:
     return shown
 
 
+# A customer.updated about portal access (portal_access.py) says which step it was.
+PORTAL_ACCESS_LABELS = {
+    "granted": gettext_lazy("Portal access turned on"),
+    "renewed": gettext_lazy("New portal password sent"),
+    "revoked": gettext_lazy("Portal access turned off"),
+}
+
+
+def _label(entry: Any, summary: dict[str, Any]) -> Any:
+    step = summary.get("portal_access")
+    if isinstance(step, str) and step in PORTAL_ACCESS_LABELS:
+        return PORTAL_ACCESS_LABELS[step]
+    return EVENT_LABELS.get(entry.event_type, entry.event_type)
+
+
 def _timeline_rows(entries: Sequence[Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "entry": entry,
-            "label": EVENT_LABELS.get(entry.event_type, entry.event_type),
-            "summary": entry.summary if isinstance(entry.summary, dict) else {},
-        }
-        for entry in entries
-    ]
+    rows = []
+    for entry in entries:
+        summary = entry.summary if isinstance(entry.summary, dict) else {}
+        rows.append({"entry": entry, "label": _label(entry, summary), "summary": summary})
+    return rows
 
 
 @staff_page("customers", module=MODULE)
@@ -178,6 +192,8 @@ def customer_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "timeline": _timeline_rows(entries),
         "timeline_more": more,
         "sections": _sections(request, customer),
+        # The portal access buttons: the portal module on and the role may write customers.
+        "portal_on": module_on(request, PORTAL_MODULE),
     }
     return render(request, "customers/detail.html", context)
 
@@ -189,6 +205,50 @@ def customer_timeline(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     rows = listing(request, selectors.timeline(customer), sorts=[newest])
     context = {"customer": customer, "listing": rows, "timeline": _timeline_rows(rows.rows)}
     return render(request, "customers/timeline.html", context)
+
+
+# --- portal access -----------------------------------------------------------------------
+
+
+def _portal_access(request: HttpRequest, pk: uuid.UUID, *, on: bool) -> HttpResponse:
+    if not module_on(request, PORTAL_MODULE):
+        raise Http404
+    customer = _get(pk)
+    renewing = customer.is_portal_active
+    actor = staff_actor(request.user)
+    try:
+        if on:
+            services.customer_portal_access_grant(customer=customer, actor=actor)
+        else:
+            services.customer_portal_access_revoke(customer=customer, actor=actor)
+    except (ValidationError, DomainError) as exc:
+        text = exc.message if isinstance(exc, DomainError) else " ".join(exc.messages)
+        messages.error(request, text)
+    else:
+        names = {"name": customer.name, "phone": customer.phone}
+        if not on:
+            text = _("Portal access for %(name)s is off; their portal sessions have ended.")
+        elif renewing:
+            text = _("A new portal password was sent to %(name)s by SMS (%(phone)s); the "
+                     "old one no longer works.")  # fmt: skip
+        else:
+            text = _("Portal access for %(name)s is on: the password was sent by SMS to "
+                     "%(phone)s.")  # fmt: skip
+        messages.success(request, text % names)
+    return redirect("customers:detail", pk=pk)
+
+
+@staff_page("customers", "write", module=MODULE)
+@require_POST
+def customer_portal_grant(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """Turn portal access on, or send a new password (the same step)."""
+    return _portal_access(request, pk, on=True)
+
+
+@staff_page("customers", "write", module=MODULE)
+@require_POST
+def customer_portal_revoke(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+    return _portal_access(request, pk, on=False)
 
 
 # --- create and edit ---------------------------------------------------------------------

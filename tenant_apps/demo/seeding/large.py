@@ -87,7 +87,8 @@ def _customers(bulk: Bulk) -> None:
                " address_city address_country notes tags portal_password is_portal_active"
                " portal_first_login metadata created_at updated_at")  # fmt: skip
     blank = {"company_name": "", "email": "", "nip": "", "notes": "", "tags": [],
-             "is_portal_active": True, "address_street": "", "address_postal_code": "",
+             # No password was sent to anyone, so no portal access (customers/portal_access.py).
+             "is_portal_active": False, "address_street": "", "address_postal_code": "",
              "address_city": "", "address_country": "PL"}  # fmt: skip
     with copy_rows(Customer, columns) as write:
         for pk, spec, at in zip(bulk.customer_ids, bulk.customer_specs,
