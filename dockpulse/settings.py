@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tenant_apps.sales",
     "tenant_apps.stock",
     "tenant_apps.notifications",
+    "tenant_apps.messaging",
     "tenant_apps.dashboard",
     "tenant_apps.demo",  # seed_demo: realistic Polish data for make run and the benchmarks
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("customers/", include("tenant_apps.customers.urls")),
     path("products/", include("tenant_apps.products.urls")),
     path("notifications/", include("tenant_apps.notifications.urls")),
+    path("messages/", include("tenant_apps.messaging.urls")),
     path("", include("tenant_apps.sales.urls")),
     path("stock/", include("tenant_apps.stock.urls")),
     path("settings/", include("tenant_apps.configuration.settings_urls")),

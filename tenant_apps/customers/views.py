@@ -171,7 +171,7 @@ def _label(entry: Any, summary: dict[str, Any]) -> Any:
     step = summary.get("portal_access")
     if isinstance(step, str) and step in PORTAL_ACCESS_LABELS:
         return PORTAL_ACCESS_LABELS[step]
-    return EVENT_LABELS.get(entry.event_type, entry.event_type)
+    return EVENT_LABELS.get(entry.event_type) or extensions.event_label(entry.event_type)
 
 
 def _timeline_rows(entries: Sequence[Any]) -> list[dict[str, Any]]:

@@ -96,16 +96,20 @@ DEFAULT_TRIGGERS = (
     ("order.new.sms_admin", "order.created", ActionType.SMS, "admins"),
     ("order.confirmed.email_customer", "order.confirmed", ActionType.EMAIL, "customer"),
     ("order.shipped.sms_customer", "order.shipped", ActionType.SMS, "customer"),
+    # A customer's message in the portal reaches the staff's inbox.
+    ("portal.message.push_staff", "portal.message_sent", ActionType.PUSH, "staff"),
 )
 
 
 def triggers_seed(*, template: str) -> list[WorkflowTrigger]:
     """A new tenant's default triggers: a new order texts the admins, a confirmed one
-    e-mails the customer, a shipped one texts the customer the tracking number."""
+    e-mails the customer, a shipped one texts the customer the tracking number, a
+    customer's portal message notifies the staff in their inbox."""
     names = {
         "order.new.sms_admin": _("New order: SMS to the admins"),
         "order.confirmed.email_customer": _("Order confirmed: e-mail to the customer"),
         "order.shipped.sms_customer": _("Order shipped: SMS with the tracking number"),
+        "portal.message.push_staff": _("Customer's message: in-app notification to the staff"),
     }
     with tenant_atomic():
         existing = set(WorkflowTrigger.objects.values_list("code", flat=True))
