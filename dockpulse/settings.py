@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.messaging",
     "tenant_apps.dashboard",
+    "tenant_apps.portal",  # the customers' portal: sign-in (issue 15)
     "tenant_apps.demo",  # seed_demo: realistic Polish data for make run and the benchmarks
 ]
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("settings/users/", include("tenant_apps.accounts.settings_urls")),
     path("settings/triggers/", include("tenant_apps.notifications.settings_urls")),
     path("settings/numbering/", include("tenant_apps.sales.settings_urls")),
+    # the customers' portal: its own sessions and sign-in (tenant_apps/portal/)
+    path("portal/", include("tenant_apps.portal.urls")),
     # login, logout, password change and reset (the reset link comes back to this host)
     path("", include("tenant_apps.accounts.urls")),
     path("admin/", tenant_admin_site.urls),

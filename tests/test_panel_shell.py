@@ -36,6 +36,8 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 PUBLIC_PREFIXES = (
     "login/", "logout/", "password_change/", "password_reset/", "reset/", "language/",
     "admin/", "i18n/", "api/",
+    # The customers' portal: its own guard (portal_page), walked by tests/test_portal_auth.py.
+    "portal/",
 )  # fmt: skip
 
 

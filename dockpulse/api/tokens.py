@@ -1,9 +1,11 @@
 """Staff JWTs bound to one tenant.
 
-Every token carries `type` ("staff"; the portal's will be "customer"), the tenant's id and
-the user's role. The tenant claim is checked before anything is looked up, so tenant A's
-token on tenant B's host — or on a restored copy of A, whose user ids are the same but
-whose tenant id is new — is a 401, never a lookup in the wrong database.
+Every token carries `type` ("staff"; the portal's customers get "portal" tokens, made by
+the portal app), the tenant's id and the user's role. The tenant claim is checked before
+anything is looked up, so tenant A's token on tenant B's host — or on a restored copy of
+A, whose user ids are the same but whose tenant id is new — is a 401, never a lookup in
+the wrong database. `decode()` refuses a token of another type, so portal tokens are 401
+on staff endpoints and staff tokens on the portal's.
 """
 
 from __future__ import annotations
