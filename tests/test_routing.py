@@ -6,6 +6,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from dockpulse.tenancy import (
     NoTenantContext,
@@ -71,6 +72,18 @@ def test_unknown_slug_is_404(host):
     assert "There is no DockPulse account at this address." in response.content.decode()
     # Unknown slugs are answered from the Redis registry, not the platform database.
     assert len(queries) == 0
+
+
+def test_unknown_slug_answers_in_the_visitors_language_not_the_threads_last():
+    # A worker thread's previous request (a Polish one) leaves its language active.
+    translation.activate("pl")
+    try:
+        english = Client(HTTP_HOST="nosuchtenant.localhost").get("/")
+        polish = Client(HTTP_HOST="nosuchtenant.localhost").get("/", HTTP_ACCEPT_LANGUAGE="pl")
+    finally:
+        translation.deactivate()
+    assert "There is no DockPulse account at this address." in english.content.decode()
+    assert "Pod tym adresem nie ma konta DockPulse." in polish.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -114,12 +114,15 @@ class TenantMiddleware:
 
     @staticmethod
     def _not_found(request: HttpRequest) -> HttpResponse:
-        return render(
-            request,
-            "tenancy/not_found.html",
-            {"message": _("There is no DockPulse account at this address.")},
-            status=404,
-        )
+        # Answered before LocaleMiddleware runs: in the visitor's language, never in
+        # whatever the thread's previous request left active.
+        with translation.override(translation.get_language_from_request(request)):
+            return render(
+                request,
+                "tenancy/not_found.html",
+                {"message": _("There is no DockPulse account at this address.")},
+                status=404,
+            )
 
 
 class SessionTenantGuardMiddleware:

@@ -58,6 +58,7 @@ def test_turn_access_on_after_confirming_then_off(http_server, shop, watched):
     shoot(page, "off-1366")
     with page.expect_navigation():
         page.get_by_role("button", name="Turn on portal access").click()
+    page.wait_for_load_state("networkidle")
     assert asked and customer.phone in asked[0]
     assert page.get_by_text("the password was sent by SMS").is_visible()
     assert page.get_by_role("button", name="Send a new password").is_visible()
@@ -85,6 +86,8 @@ def test_turn_access_on_after_confirming_then_off(http_server, shop, watched):
 
     with page.expect_navigation():
         page.get_by_label("Language").select_option("pl")
+    # The customer's page loads its sections after it: leaving before they came aborts them.
+    page.wait_for_load_state("networkidle")
     page.goto(url(http_server, tenant, f"/customers/{customer.pk}/"))
     shoot(page, "off-pl-1366")
     grant = page.locator(f'form[action="/customers/{customer.pk}/portal-access/"] button')
