@@ -69,6 +69,10 @@ class PageProblems:
             self.problems.append(f"console: {message.text}")
 
     def _failed(self, request: Any) -> None:
+        # The browser fetches the favicon on its own and drops the fetch when the page moves
+        # on first: nothing the page asked for, nothing a user sees.
+        if request.url.endswith("/favicon.svg") and "ERR_ABORTED" in str(request.failure):
+            return
         self.problems.append(f"failed request: {request.method} {request.url} {request.failure}")
 
     def _response(self, response: Any) -> None:
