@@ -5,11 +5,10 @@ other tenants."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -22,8 +21,22 @@ from dockpulse.tenancy import tenant_context
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.portal_access import customer_portal_access_revoke
 from tenant_apps.portal import services
+from tenant_apps.portal.services import auth as auth_services
 from tenant_apps.portal.sessions import COOKIE_NAME
-from tests import factories as f
+from tests.portal_support import (  # noqa: F401  (fixtures)
+    NEW_PASSWORD,
+    PASSWORD,
+    PHONE,
+    _no_reset_codes_left_behind,
+    fresh,
+    last_code,
+    locmem_sms,
+    module_off,
+    portal_customer,
+    portal_login,
+    portal_tokens,
+    signed_in,
+)
 from tests.support import (
     TEST_PASSWORD,
     api,
@@ -41,74 +54,6 @@ pytestmark = [
     pytest.mark.django_db(databases="__all__"),
     pytest.mark.usefixtures("locmem_sms", "_no_reset_codes_left_behind"),
 ]
-
-PHONE = "+48601234567"
-PASSWORD = "Portal-Pass-2024"
-NEW_PASSWORD = "Brand-New-Pass-77"
-
-
-@pytest.fixture
-def locmem_sms() -> Iterator[list[Any]]:
-    sms_module.outbox.clear()
-    with override_settings(SMS_BACKEND="dockpulse.notify.sms.LocmemSmsBackend"):
-        yield sms_module.outbox
-    sms_module.outbox.clear()
-
-
-@pytest.fixture
-def _no_reset_codes_left_behind() -> Iterator[None]:
-    yield
-    redis = get_redis_connection("default")
-    keys = list(redis.scan_iter(match="*portal-reset:*", count=1000))
-    if keys:
-        redis.delete(*keys)
-
-
-def portal_customer(tenant: Any, *, first_login: bool = False, **values: Any) -> Customer:
-    values.setdefault("phone", PHONE)
-    with tenant_context(tenant):
-        return f.CustomerFactory.create(
-            name=values.pop("name", "Anna Kowalska"),
-            is_portal_active=True,
-            portal_password=make_password(values.pop("password", PASSWORD)),
-            portal_first_login=first_login,
-            **values,
-        )
-
-
-def fresh(tenant: Any, customer: Customer) -> Customer:
-    with tenant_context(tenant):
-        return Customer.objects.get(pk=customer.pk)
-
-
-def portal_login(tenant: Any, phone: str = PHONE, password: str = PASSWORD, **extra: Any):
-    client = Client(HTTP_HOST=host_of(tenant), **extra)
-    response = client.post("/portal/login/", {"phone": phone, "password": password})
-    return client, response
-
-
-def signed_in(tenant: Any, **kwargs: Any) -> Client:
-    client, response = portal_login(tenant, **kwargs)
-    assert response.status_code == 302, html(response)
-    return client
-
-
-def portal_tokens(tenant: Any, phone: str = PHONE, password: str = PASSWORD) -> Any:
-    return api(host_of(tenant)).post(
-        "/api/v1/portal/auth/token/", {"phone": phone, "password": password}, format="json"
-    )
-
-
-def module_off(tenant: Any) -> None:
-    with tenant_context(tenant):
-        f.TenantModuleFactory.create(module_code="@portal", is_enabled=False)
-
-
-def last_code(to: str = PHONE) -> str:
-    [*_, message] = [m for m in sms_module.outbox if m.to == to]
-    match = re.search(r"\b(\d{6})\b", message.body)
-    assert match, message.body
-    return match.group(1)
 
 
 def portal_routes() -> list[tuple[str, Any]]:
@@ -441,8 +386,8 @@ def test_an_expired_code_is_refused(tenant_a, monkeypatch):
     client = Client(HTTP_HOST=host_of(tenant_a))
     ask_for_code(client)
     code = last_code()
-    now = services._now()
-    monkeypatch.setattr(services, "_now", lambda: now + 10 * 60 + 1)
+    now = auth_services._now()
+    monkeypatch.setattr(auth_services, "_now", lambda: now + 10 * 60 + 1)
     response = confirm(client, code)
     assert "wrong or has expired" in field_errors(html(response), "code")
     assert check_password(PASSWORD, fresh(tenant_a, customer).portal_password)

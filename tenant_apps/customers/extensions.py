@@ -16,7 +16,7 @@ extensions.resource("customers", read=EVERYONE, write=MANAGERS)
 extensions.event_types(
     "customer.created",
     "customer.updated",
-    # Sent by the portal's login (tenant_apps/portal/services.py); portal users are customers.
+    # Sent by the portal's login (tenant_apps/portal/services/auth.py); portal users are customers.
     "customer.portal_login",
     # The customer portal's own (portal users are rows of customers); declared here until
     # the portal app that sends them exists.

@@ -1,16 +1,17 @@
-"""The customers' portal on a tenant host (`/portal/`), mounted by dockpulse/urls_tenant.py."""
+"""The customers' portal on a tenant host (`/portal/`), mounted by dockpulse/urls_tenant.py.
 
-from django.urls import path
+Each page module lists its own `urlpatterns`; they are joined here."""
 
-from . import views
+from .views import auth, home, messages, ordering, orders, profile, quotes
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", views.login, name="login"),
-    path("logout/", views.logout, name="logout"),
-    path("password/", views.password_change, name="password"),
-    path("reset/", views.reset_request, name="reset"),
-    path("reset/code/", views.reset_confirm, name="reset_confirm"),
+    *auth.urlpatterns,
+    *home.urlpatterns,
+    *orders.urlpatterns,
+    *ordering.urlpatterns,
+    *quotes.urlpatterns,
+    *messages.urlpatterns,
+    *profile.urlpatterns,
 ]

@@ -5,9 +5,10 @@ Every view answers 404 while the @portal module is off, before any token is read
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -15,27 +16,16 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from dockpulse.api.authentication import NoAuthentication
 from dockpulse.api.views import LoginThrottle, RefreshSerializer, TokenPairSerializer
-from dockpulse.modules import module_switch
 from dockpulse.phones import normalize_phone
 from dockpulse.security import lockout
 from dockpulse.security.clientip import client_ip
-from tenant_apps.customers.models import Customer
+from tenant_apps.portal import services, tokens
+from tenant_apps.portal.authentication import IsPortalCustomer, PortalJWTAuthentication
 
-from . import services, tokens
-from .authentication import IsPortalCustomer, PortalJWTAuthentication, PortalPrincipal
-from .sessions import MODULE
-
-
-class PortalAPIView(APIView):
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # Off means absent: a 404 before authentication could answer 401.
-        if not module_switch().is_enabled(MODULE):
-            raise exceptions.NotFound()
-        super().initial(request, *args, **kwargs)
+from .base import PortalAPIView, portal_customer
 
 
 class PhoneField(serializers.CharField):
@@ -94,11 +84,6 @@ class PortalTokenRefreshView(PortalAPIView):
         return Response(tokens.token_refresh(raw=data.validated_data["refresh"]))
 
 
-def _customer(request: Request) -> Customer:
-    # IsPortalCustomer let only a portal principal through.
-    return cast(PortalPrincipal, request.user).customer
-
-
 class MeSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
@@ -115,7 +100,7 @@ class PortalMeView(PortalAPIView):
 
     @extend_schema(responses=MeSerializer, tags=["portal"])
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(_customer(request)).data)
+        return Response(MeSerializer(portal_customer(request)).data)
 
 
 class PortalPasswordChangeView(PortalAPIView):
@@ -136,7 +121,7 @@ class PortalPasswordChangeView(PortalAPIView):
         data.is_valid(raise_exception=True)
         try:
             customer = services.customer_portal_password_change(
-                customer=_customer(request),
+                customer=portal_customer(request),
                 old=data.validated_data["old_password"],
                 new=data.validated_data["new_password"],
             )
@@ -149,3 +134,19 @@ class PortalPasswordChangeView(PortalAPIView):
             raise serializers.ValidationError({"non_field_errors": exc.messages}) from exc
         pair = tokens.tokens_for(customer, auth_time=int(timezone.now().timestamp()))
         return Response(pair, status=status.HTTP_200_OK)
+
+
+urlpatterns = [
+    path("portal/auth/token/", PortalTokenObtainView.as_view(), name="portal_token_obtain"),
+    path(
+        "portal/auth/token/refresh/",
+        PortalTokenRefreshView.as_view(),
+        name="portal_token_refresh",
+    ),
+    path(
+        "portal/auth/password/change/",
+        PortalPasswordChangeView.as_view(),
+        name="portal_password_change_api",
+    ),
+    path("portal/me/", PortalMeView.as_view(), name="portal_me"),
+]

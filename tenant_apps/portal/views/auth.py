@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -21,9 +21,8 @@ from dockpulse.security import lockout
 from dockpulse.security.clientip import client_ip
 from dockpulse.web.forms import add_service_errors
 from tenant_apps.customers.models import Customer
-
-from . import forms, services, sessions
-from .sessions import portal_page
+from tenant_apps.portal import forms, services, sessions
+from tenant_apps.portal.sessions import portal_page
 
 
 def _customer(request: HttpRequest) -> Customer:
@@ -75,11 +74,6 @@ def login(request: HttpRequest) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     sessions.logout(request)
     return HttpResponseRedirect(reverse("portal:login"))
-
-
-@portal_page()
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html", {"customer": _customer(request)})
 
 
 @portal_page(during_first_login=True)
@@ -152,3 +146,12 @@ def reset_confirm(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your new password is set; you are signed in."))
             return HttpResponseRedirect(reverse("portal:home"))
     return render(request, "portal/reset_confirm.html", {"form": form, "phone": phone})
+
+
+urlpatterns = [
+    path("login/", login, name="login"),
+    path("logout/", logout, name="logout"),
+    path("password/", password_change, name="password"),
+    path("reset/", reset_request, name="reset"),
+    path("reset/code/", reset_confirm, name="reset_confirm"),
+]

@@ -32,8 +32,7 @@ from dockpulse.notify.sms import send_sms
 from dockpulse.security import lockout
 from dockpulse.tenancy import current_tenant, tenant_atomic
 from tenant_apps.customers.models import Customer
-
-from . import selectors
+from tenant_apps.portal import selectors
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,7 @@
+"""Portal API: profile (issue 15). Views derive from api.base.PortalCustomerAPIView."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
