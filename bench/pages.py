@@ -25,9 +25,16 @@ server's time plus a loopback round trip, well under a millisecond here):
   line editor          POST /sales/editor/recompute/     (htmx; the same 50 lines)
   order PDF            /orders/<id>/pdf/                 (the same order; fewer requests)
 
+and, signed in to the customer portal (/portal/login/, phone + password) as a customer with
+PORTAL_ORDERS orders (the seed's customer with many orders, topped up through the service):
+
+  portal home          /portal/
+  portal order list    /portal/orders/  and  /portal/orders/?status=all&page=10
+
 Every response must be 200 (a redirect to the login page or an error stops the run). The
 targets (docs/performance.md): dashboard p95 <= 300 ms, list and detail pages p95 <= 150
-ms, search p95 <= 100 ms, line editor recompute p95 <= 80 ms, one order PDF <= 1 s.
+ms, search p95 <= 100 ms, line editor recompute p95 <= 80 ms, one order PDF <= 1 s, portal
+home and order list p95 <= 100 ms (issue 15).
 Databases (dockpulse_bench_pages_<pid>, bench_t_g<pid>_*), the gunicorn processes and the
 Redis keys are removed at the end, unless --keep (then the names are printed, to pass to
 --reuse).
@@ -74,8 +81,13 @@ ADMIN = "admin@example.com"
 PASSWORD = "Bench-Horse-4242"  # noqa: S105 - the bench tenant is dropped at the end
 WORKERS = 2
 TYPED = ("ko", "kow", "kowa", "kowal", "no", "now", "nowa", "cem", "ceme", "wkr")
-TARGETS = {"dashboard": 300.0, "list": 150.0, "search": 100.0, "recompute": 80.0, "pdf": 1000.0}
+TARGETS = {
+    "dashboard": 300.0, "list": 150.0, "search": 100.0, "recompute": 80.0, "pdf": 1000.0,
+    "portal": 100.0,
+}  # fmt: skip
 LONG_ORDER_LINES = 50
+PORTAL_ORDERS = 500
+PORTAL_PASSWORD = "Portal-Bench-4242"  # noqa: S105 - as PASSWORD
 
 
 # --- setup (runs inside Django, in a child process) --------------------------------------
@@ -105,6 +117,7 @@ def setup(scale: str) -> None:
     print(f"  seed_demo --size large --scale {scale}: {time.perf_counter() - started:.1f} s "
           "(process, commit included)", flush=True)  # fmt: skip
     long_order()
+    portal_customer()
     for alias in list(connections):
         connections[alias].close()
 
@@ -136,6 +149,55 @@ def long_order() -> None:
             values=sales.OrderInput(customer=customer, lines=lines, notes="bench: long order"),
             actor=SYSTEM,
         )
+
+
+def portal_customer() -> None:
+    """The seed's customer with many orders, topped up to PORTAL_ORDERS orders through the
+    service (mixed statuses, as a customer's history is), with portal access: a password
+    set as the customer would have chosen it (no SMS, no forced change)."""
+    from decimal import Decimal
+
+    from django.contrib.auth.hashers import make_password
+
+    from dockpulse.actors import SYSTEM
+    from dockpulse.tenancy import tenant_context
+    from tenant_apps.customers.models import Customer
+    from tenant_apps.products.models import Product
+    from tenant_apps.sales import services as sales
+    from tenant_apps.sales.models import Order
+
+    with tenant_context(SLUG):
+        customer = Customer.objects.get(pk=heavy_customer_id())
+        products = list(Product.objects.filter(is_active=True).order_by("code")[:20])
+        have = Order.objects.filter(customer=customer).count()
+        for n in range(max(0, PORTAL_ORDERS - have)):
+            lines = tuple(
+                sales.LineInput(
+                    product=product, description=product.name, quantity=Decimal(1 + k),
+                    unit=product.unit, unit_price=product.price, discount=Decimal(0),
+                    vat_rate=product.vat_rate,
+                )
+                for k, product in enumerate(products[n % 17 : n % 17 + 1 + n % 4])
+            )  # fmt: skip
+            order = sales.order_create(
+                values=sales.OrderInput(customer=customer, lines=lines, notes="bench: portal"),
+                actor=SYSTEM,
+            )
+            if n % 3 == 0:
+                sales.order_transition(order=order, to="confirmed", actor=SYSTEM)
+        Customer.objects.filter(pk=customer.pk).update(
+            is_portal_active=True, portal_password=make_password(PORTAL_PASSWORD),
+            portal_first_login=False,
+        )  # fmt: skip
+
+
+def heavy_customer_id() -> str:
+    """The customer seed_demo made with many orders (named in its marker event)."""
+    from dockpulse.events.models import EventLog
+
+    marker = EventLog.objects.filter(entity_type="demo_data").values_list("payload", flat=True)
+    payload = marker.first() or {}
+    return str(payload["heavy_customer"]["id"])
 
 
 # --- the client --------------------------------------------------------------------------
@@ -185,6 +247,18 @@ class Session:
         status, _headers, _page = self.request("POST", "/login/", form, referer)
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login failed: {status}")
+
+    def portal_login(self, phone: str) -> None:
+        status, _headers, page = self.request("GET", "/portal/login/")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or not match:
+            raise RuntimeError(f"portal login page: {status}")
+        form = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), "phone": phone,
+                          "password": PORTAL_PASSWORD})  # fmt: skip
+        referer = {"Referer": f"http://{HOST}:{self.port}/portal/login/"}
+        status, _headers, _page = self.request("POST", "/portal/login/", form, referer)
+        if status != 302 or "dockpulse_portal" not in self.cookies:
+            raise RuntimeError(f"portal login failed: {status}")
 
 
 @dataclass
@@ -270,6 +344,12 @@ def targets_of(platform_db: str, tenant_prefix: str) -> Targets:
             "SELECT id FROM orders WHERE notes = 'bench: long order' LIMIT 1"
         ).fetchone()
         assert long_id is not None, "no long order: was the tenant set up by this bench?"
+        portal = conn.execute(
+            "SELECT c.phone, count(o.id) FROM customers c JOIN orders o ON o.customer_id = c.id"
+            " WHERE c.is_portal_active AND c.portal_password <> '' GROUP BY 1"
+            " ORDER BY 2 DESC LIMIT 1"
+        ).fetchone()
+        assert portal is not None, "no portal customer: was the tenant set up by this bench?"
         lines = conn.execute(
             "SELECT product_id, description, quantity, unit, unit_price, discount, vat_rate"
             " FROM order_lines WHERE order_id = %s ORDER BY position",
@@ -279,7 +359,7 @@ def targets_of(platform_db: str, tenant_prefix: str) -> Targets:
     line = ("{} customers, {} products, {} orders, {} order lines, {} stock movements, "
             "{} timeline entries").format(*counts)  # fmt: skip
     return Targets(str(row[0]), str(surname[0]), int(row[1]), line, str(long_id[0]),
-                   editor_body(lines))  # fmt: skip
+                   editor_body(lines), str(portal[0]), int(portal[1]))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -290,6 +370,8 @@ class Targets:
     data: str
     long_order: str
     editor_body: str
+    portal_phone: str
+    portal_orders: int
 
 
 def editor_body(lines: list[tuple[object, ...]]) -> str:
@@ -305,7 +387,7 @@ def editor_body(lines: list[tuple[object, ...]]) -> str:
     return urlencode(form)
 
 
-def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int) -> str:
+def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int, portal: int) -> str:
     rows = []
     for page in pages:
         p50, p95 = percentile(page.times, 0.5), percentile(page.times, 0.95)
@@ -314,7 +396,8 @@ def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int) -> s
                      f"{p50:.1f}", f"{p95:.1f}", f"{max(page.times):.1f}", f"<= {target:.0f}",
                      "ok" if p95 <= target else "OVER"))  # fmt: skip
     header = (
-        f"Pages on a large demo tenant ({data}; the detail's customer has {heavy} orders). "
+        f"Pages on a large demo tenant ({data}; the detail's customer has {heavy} orders, "
+        f"the portal's customer {portal} orders). "
         f"gunicorn {WORKERS} sync workers, sequential requests; "
         f"nproc={facts['nproc']}, PostgreSQL {facts['postgresql']}. Milliseconds."
     )
@@ -399,9 +482,20 @@ def main() -> int:
             Page("order_pdf", "order PDF, 50 lines", "pdf", [f"/orders/{long_order}/pdf/"],
                  requests=40),
         ]  # fmt: skip
+        portal = Session(port)
+        portal.portal_login(targets.portal_phone)
+        portal_pages = [
+            Page("portal_home", "portal home", "portal", ["/portal/"]),
+            Page("portal_orders", "portal order list", "portal",
+                 ["/portal/orders/", "/portal/orders/?status=all&page=10"]),
+        ]  # fmt: skip
         for page in pages:
             measure(session, page, args.warmup, args.requests)
             print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
+        for page in portal_pages:
+            measure(portal, page, args.warmup, args.requests)
+            print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
+        pages += portal_pages
     finally:
         terminate(gunicorn)
         if keep:
@@ -411,7 +505,7 @@ def main() -> int:
             delete_redis_keys([f"dockpulse:{platform_db}*"])
             print(f"cleanup: dropped {len(dropped)} database(s)", flush=True)
     print()
-    print(report(pages, facts, data, heavy_orders))
+    print(report(pages, facts, data, heavy_orders, targets.portal_orders))
     if args.json:
         raw = {page.key: page.by_path for page in pages}
         args.json.write_text(json.dumps({"facts": facts, "data": data, "ms": raw}, indent=1))
