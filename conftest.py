@@ -50,6 +50,9 @@ from tests.support import (  # noqa: E402
     subprocess_env,
 )
 
+# The `bus` fixture (a real listener and Celery worker), for any test that needs one.
+pytest_plugins = ["tests.bus_support"]
+
 
 def _worker() -> str:
     """Names this run's tenant databases; two runs on one server need different

@@ -11,17 +11,12 @@ import hmac
 import json
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from base64 import b64decode, b64encode
-from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.test import override_settings
 
 from dockpulse import events
@@ -35,95 +30,8 @@ from tenant_apps.customers.services import customer_create, customer_update
 from tenant_apps.notifications.inputs import trigger_input
 from tenant_apps.notifications.models import NotificationDelivery
 from tenant_apps.notifications.services import trigger_create
-from tests.support import ROOT, client_for, order_body, seed, subprocess_env
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what or check}")
-
-
-class Bus:
-    """Starts and stops the worker and the listener for one test."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.sms_file = tmp / "sms.jsonl"
-        self.markers = tmp / "markers"
-        self.markers.mkdir()
-        self.processes: dict[str, tuple[subprocess.Popen[bytes], Path]] = {}
-
-    def env(self) -> dict[str, str]:
-        return subprocess_env(
-            SMS_BACKEND="file",
-            SMS_FILE_PATH=str(self.sms_file),
-            EVENT_HANDLER_MODULES="tests.event_handlers",
-            DOCKPULSE_TEST_MARKERS=str(self.markers),
-            WEBHOOKS_ALLOW_PRIVATE_ADDRESSES="1",
-            CELERY_VISIBILITY_TIMEOUT="5",
-            PYTHONPATH=str(ROOT),
-        )
-
-    def _start(self, name: str, argv: list[str], ready: str) -> None:
-        log = self.tmp / f"{name}.log"
-        process = subprocess.Popen(
-            argv, env=self.env(), cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
-        )
-        self.processes[name] = (process, log)
-        wait_until(
-            lambda: ready in log.read_text(errors="replace") or process.poll() is not None,
-            timeout=60,
-            what=f"{name} to start",
-        )
-        assert process.poll() is None, log.read_text(errors="replace")
-
-    def start_worker(self) -> None:
-        self._start(
-            "worker",
-            [sys.executable, "-m", "celery", "-A", "dockpulse", "worker", "-l", "INFO",
-             "-Q", "events,notifications,webhooks,maintenance", "-c", "2", "-P", "prefork",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-n",
-             f"test-{os.getpid()}@%h"],
-            "ready.",
-        )  # fmt: skip
-
-    def start_listener(self) -> None:
-        self._start(
-            "listener", [sys.executable, str(ROOT / "manage.py"), "listen_events"], "listening on"
-        )
-
-    def stop(self, name: str) -> None:
-        process, _log = self.processes.pop(name)
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def log(self, name: str) -> str:
-        return self.processes[name][1].read_text(errors="replace")
-
-    def sms(self) -> list[dict[str, Any]]:
-        if not self.sms_file.exists():
-            return []
-        return [json.loads(line) for line in self.sms_file.read_text().splitlines()]
-
-
-@pytest.fixture
-def bus(committed: None, tmp_path: Path) -> Iterator[Bus]:
-    from dockpulse.celery import app
-
-    app.control.purge()  # nothing left over from another test's worker
-    bus = Bus(tmp_path)
-    yield bus
-    for name in list(bus.processes):
-        bus.stop(name)
+from tests.bus_support import wait_until
+from tests.support import client_for, order_body, seed
 
 
 def emit_many(tenant: Any, count: int) -> Customer:
