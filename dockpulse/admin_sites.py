@@ -28,9 +28,18 @@ class _LockoutLoginSite(AdminSite):
 
 
 class PlatformAdminSite(_LockoutLoginSite):
+    """Only for admins whose session passed the second factor (as django-otp's
+    OTPAdminSite): the platform host's access middleware installs `is_verified()`; without
+    it nobody is let in (fail closed). The same middleware sends an admin without the
+    second factor to the code page before any admin view runs."""
+
     site_header = _("DockPulse platform")
     site_title = _("DockPulse platform")
     index_title = _("Platform administration")
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        is_verified = getattr(request.user, "is_verified", None)
+        return bool(super().has_permission(request) and callable(is_verified) and is_verified())
 
 
 class TenantAdminSite(_LockoutLoginSite):

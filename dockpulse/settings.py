@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # Platform admins' second factor (docs/platform.md): TOTP devices and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dockpulse.tenancy",
     "dockpulse.web",
     "dockpulse.events",
@@ -77,8 +81,11 @@ INSTALLED_APPS = [
 # tenant apps: their tables exist only in tenant databases and the template.
 TENANCY_PLATFORM_APPS = frozenset({"platform_app"})
 TENANCY_SHARED_APPS = frozenset(
-    {"accounts", "auth", "contenttypes", "sessions", "admin", "token_blacklist"}
-)
+    {"accounts", "auth", "contenttypes", "sessions", "admin", "token_blacklist",
+     # The devices point at users: a user deleted in a tenant database must find their
+     # (empty) tables there too, or the delete's cascade fails.
+     "otp_totp", "otp_static"}
+)  # fmt: skip
 
 MIDDLEWARE = [
     "dockpulse.tenancy.middleware.RequestIdMiddleware",
@@ -97,6 +104,9 @@ MIDDLEWARE = [
     "dockpulse.tenancy.middleware.TenantTimezoneMiddleware",
     "tenant_apps.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The platform host only (docs/platform.md): the second factor, idle expiry (its
+    # notice is a message), the audit's origin. A tenant host's request passes through.
+    "platform_app.middleware.PlatformAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -332,6 +342,22 @@ PASSWORD_RESET_MAX_REQUESTS_PER_IP = env.int(
 )
 PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
 LOCKOUT_KEY_PREFIX = "dockpulse:lockout"
+# --- the platform host's sign-in (docs/platform.md) ------------------------------------
+# A platform session ends after this many minutes without a request (staff panel: unchanged).
+PLATFORM_SESSION_IDLE_MINUTES = env.int("PLATFORM_SESSION_IDLE_MINUTES", default=30)
+# Wrong second-factor codes (TOTP or recovery) per admin, and per address, before the
+# lockout refuses codes for LOGIN_LOCKOUT_SECONDS.
+PLATFORM_OTP_MAX_FAILURES = env.int("PLATFORM_OTP_MAX_FAILURES", default=5)
+PLATFORM_OTP_MAX_FAILURES_PER_IP = env.int("PLATFORM_OTP_MAX_FAILURES_PER_IP", default=20)
+PLATFORM_RECOVERY_CODES = 10
+# Times on the platform's pages (the audit log); stored in UTC.
+PLATFORM_TIME_ZONE = env.str("PLATFORM_TIME_ZONE", default="Europe/Warsaw")
+PLATFORM_AUDIT_PAGE_SIZE = 50
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="DockPulse platform")
+# One lockout for every way in (docs/security.md): django-otp's own per-device back-off
+# would refuse a right code seconds after a wrong one and keep no per-address count.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),

@@ -1,4 +1,8 @@
-"""URLs of the platform host (app.BASE_DOMAIN and BASE_DOMAIN)."""
+"""URLs of the platform host (app.BASE_DOMAIN and BASE_DOMAIN).
+
+Every view here is behind platform_app.middleware.PlatformAccessMiddleware: without the
+second factor only the sign-in, code and enrolment pages answer (docs/platform.md).
+"""
 
 from django.urls import include, path
 
@@ -7,6 +11,9 @@ from platform_app import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("audit/", views.audit_log, name="platform_audit"),
+    path("login/code/", views.otp_verify, name="platform_otp_verify"),
+    path("login/set-up/", views.otp_enrol, name="platform_otp_enrol"),
     # login, logout, password change and reset (the reset link comes back to this host)
     path("", include("tenant_apps.accounts.urls")),
     path("admin/", platform_admin_site.urls),

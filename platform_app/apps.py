@@ -13,3 +13,6 @@ class PlatformConfig(AppConfig):
 
         # The tenancy core looks tenants up through this, never through our models.
         directory.provide(PlatformTenantDirectory())
+        from . import receivers
+
+        receivers.connect()

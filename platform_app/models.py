@@ -162,15 +162,23 @@ class BillingRecord(models.Model):
 
 
 class TenantAuditLog(models.Model):
-    """What operators did to tenants (created, suspended, deleted, ...); kept after deletion."""
+    """What was done on the platform: to tenants (created, suspended, deleted, ...) and by
+    its admins (sign-ins, second-factor enrolment, Django admin edits). Kept after a
+    tenant's deletion; a row without a tenant is a platform-wide action (docs/platform.md).
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     tenant = models.ForeignKey(
         Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_log"
     )
-    tenant_slug = models.CharField(_("address"), max_length=40)
+    tenant_slug = models.CharField(_("address"), max_length=40, blank=True)
     action = models.CharField(_("action"), max_length=50)
     actor = models.CharField(_("actor"), max_length=255)
+    # The platform admin who did it (empty for commands and the system). An e-mail, not a
+    # foreign key: users are a shared app, and a tenant's user delete would otherwise look
+    # for this table in the tenant's database; the e-mail also outlives the account.
+    admin_email = models.EmailField(_("admin"), max_length=254, blank=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -179,6 +187,10 @@ class TenantAuditLog(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["action", "-created_at"], name="audit_action_idx"),
+            models.Index(fields=["admin_email", "-created_at"], name="audit_admin_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.tenant_slug} {self.action}"
+        return f"{self.tenant_slug or '-'} {self.action}"

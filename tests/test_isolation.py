@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dockpulse.tenancy import platform_context, tenant_context
 from dockpulse.tenancy.middleware import SESSION_TENANT_KEY
@@ -116,8 +118,12 @@ def test_tenant_admin_site_shows_no_platform_table():
 
 def test_platform_admin_site_lists_platform_tables():
     with platform_context():
-        User.objects.create_superuser("ops@platform.example.com", "Platform-Pass-9", name="Ops")
+        ops = User.objects.create_superuser("ops@platform.example.com", "Platform-Pass-9", name="Ops")
+        device = TOTPDevice.objects.create(user=ops, name="Authenticator app", confirmed=True)
     client, _ = login("app.localhost", "ops@platform.example.com", "Platform-Pass-9")
+    # The platform's admin needs the second factor too (docs/platform.md).
+    assert client.get("/admin/")["Location"].startswith("/login/code/")
+    client.post("/login/code/", {"code": f"{totp(device.bin_key):06d}"})
     html = client.get("/admin/").content.decode()
     assert "/admin/platform_app/tenant/" in html
     assert "/admin/platform_app/billingrecord/" in html

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dockpulse.tenancy import platform_context
 from tenant_apps.accounts.models import User
@@ -14,10 +16,16 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 
 def test_platform_home_lists_tenants_to_a_platform_admin():
     with platform_context():
-        User.objects.create_superuser("boss@platform.example.com", "Platform-Pass-9", name="Boss")
+        boss = User.objects.create_superuser(
+            "boss@platform.example.com", "Platform-Pass-9", name="Boss"
+        )
+        device = TOTPDevice.objects.create(user=boss, name="Authenticator app", confirmed=True)
     client = Client(HTTP_HOST="app.localhost")
     assert client.get("/")["Location"].startswith("/login/")
     client.post("/login/", {"username": "boss@platform.example.com", "password": "Platform-Pass-9"})
+    # The password alone is not enough: the second factor first (docs/platform.md).
+    assert client.get("/")["Location"].startswith("/login/code/")
+    client.post("/login/code/", {"code": f"{totp(device.bin_key):06d}"})
     html = client.get("/").content.decode()
     assert "tenant-a" in html and "Company A" in html
     assert "tenant-b" in html and "Company B" in html

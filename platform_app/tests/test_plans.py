@@ -13,6 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db import connections
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from dockpulse.tenancy import platform_context
@@ -40,16 +42,23 @@ def small_plan(committed: None) -> Iterator[Plan]:
 def operator(committed: None) -> Iterator[Client]:
     """A platform admin signed in on the platform host."""
     with platform_context():
-        User.objects.create_superuser(OPERATOR, TEST_PASSWORD, name="Operator")
+        user = User.objects.create_superuser(OPERATOR, TEST_PASSWORD, name="Operator")
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     client = Client(HTTP_HOST="app.localhost")
     assert (
         client.post("/login/", {"username": OPERATOR, "password": TEST_PASSWORD}).status_code == 302
     )
+    # The second factor: a code made from the device's secret (docs/platform.md).
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+    assert client.post("/login/code/", {"code": code}).status_code == 302
     yield client
     client.post("/logout/")
     # Not User.delete(): its cascade would look for the tenant apps' tables, which the
-    # platform database does not have. The admin's change log is all that refers to it.
+    # platform database does not have. The admin's change log, its device and its audit
+    # rows are all that refer to it.
     with connections["default"].cursor() as cursor:
+        cursor.execute("DELETE FROM otp_totp_totpdevice WHERE user_id = %s", [user.pk])
+        cursor.execute("DELETE FROM tenant_audit_log WHERE admin_email = %s", [OPERATOR])
         cursor.execute(
             "DELETE FROM django_admin_log WHERE user_id IN (SELECT id FROM users WHERE email = %s)",
             [OPERATOR],
