@@ -45,6 +45,7 @@ pytestmark = pytest.mark.django_db(databases="__all__")
 
 SHOTS = Path(os.environ.get("DOCUMENTS_SHOTS", "/tmp/shots"))  # noqa: S108 (looked at by hand)
 CUSTOMER = "Zażółć Gęślą Jaźń sp. z o.o."
+CHECKSUM = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 # A 1x1 PNG for the web server below.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -155,6 +156,8 @@ def make_accepted_quote(tenant) -> Any:
             accepted_by="Jadwiga Żółkiewska",
             accepted_via=Source.PORTAL,
             accepted_ip="203.0.113.7",
+            accepted_user_agent="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4) Safari/604.1",
+            accepted_checksum=CHECKSUM,
         )
         return selectors.quote_get(quote.pk)
 
@@ -624,3 +627,56 @@ def test_the_pdf_actions_are_documented_as_binary_without_schema_warnings():
         content = operation["responses"]["200"]["content"]
         assert content["application/pdf"]["schema"] == {"type": "string", "format": "binary"}
         assert "503" in operation["responses"]
+
+
+# --- the decision record (issue 15) ------------------------------------------------------
+
+
+def test_the_acceptance_record_prints_the_browser_and_the_whole_checksum(tenant_a):
+    company(tenant_a, logo=False)
+    text = text_of(render_quote(tenant_a, make_accepted_quote(tenant_a)))
+    assert "ACCEPTANCE" in text and "Checksum of the quote (SHA-256)" in text
+    assert CHECKSUM in re.sub(r"\s+", "", text)  # all 64 digits, wherever a line breaks
+    assert "iPhone OS 17_4" in text and "203.0.113.7" in text
+
+
+def test_a_rejected_quote_prints_the_rejection_record_with_its_reason(tenant_a):
+    buyer = customer(tenant_a)
+    with tenant_context(tenant_a):
+        quote = f.QuoteFactory.create(customer=buyer, lines=lines_mixed(tenant_a))
+        Quote.objects.filter(pk=quote.pk).update(
+            status=Quote.Status.REJECTED,
+            rejected_at=dt.datetime(2026, 12, 2, 8, 30, tzinfo=dt.UTC),
+            rejection_reason="Za drogo, wrócimy w marcu.",
+            rejected_by="Jadwiga Żółkiewska",
+            rejected_via=Source.PORTAL,
+            rejected_ip="2001:db8::7",
+            rejected_user_agent="Mozilla/5.0 (Android 14) Chrome/124",
+            rejected_checksum=CHECKSUM,
+        )
+        quote = selectors.quote_get(quote.pk)
+    text = text_of(render_quote(polish(tenant_a), quote))
+    assert "02.12.2026 09:30" in text  # the tenant's time
+    assert "Za drogo, wrócimy w marcu." in text and "Jadwiga Żółkiewska" in text
+    assert "2001:db8::7" in text and "Android 14" in text
+    assert CHECKSUM in re.sub(r"\s+", "", text)
+
+
+def test_the_checksum_covers_what_the_customer_sees_and_nothing_else(tenant_a):
+    from tenant_apps.sales.documents.checksum import quote_checksum
+
+    quote = make_accepted_quote(tenant_a)
+    with tenant_context(tenant_a):
+        first = quote_checksum(quote)
+        assert len(first) == 64 and quote_checksum(selectors.quote_get(quote.pk)) == first
+        # The decision and the status are not part of what was shown.
+        Quote.objects.filter(pk=quote.pk).update(status=Quote.Status.SENT, accepted_ip=None)
+        assert quote_checksum(selectors.quote_get(quote.pk)) == first
+        # The notes are.
+        Quote.objects.filter(pk=quote.pk).update(notes="Dziękujemy!!")
+        assert quote_checksum(selectors.quote_get(quote.pk)) != first
+        Quote.objects.filter(pk=quote.pk).update(notes="Dziękujemy!")
+        # So is what the document prints of the customer, and only that: a hidden field
+        # leaves the checksum.
+        f.FieldConfigFactory.create(entity_type="customer", field_name="nip", is_visible=False)
+        assert quote_checksum(selectors.quote_get(quote.pk)) != first

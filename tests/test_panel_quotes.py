@@ -465,3 +465,35 @@ def test_a_session_of_tenant_a_opens_and_changes_nothing_of_tenant_b(tenant_a, t
     assert str(ours.pk) in html(client.get("/quotes/"))
     assert ours.number in html(client.get(f"/quotes/{ours.pk}/"))
     assert reload(tenant_b, theirs).status == "sent"
+
+
+# --- the decision record (issue 15) ------------------------------------------------------
+
+
+@db
+def test_the_quote_page_shows_the_whole_decision_record(tenant_a):
+    data = seed(tenant_a)
+    accepted, rejected = sent_quote(tenant_a, data), sent_quote(tenant_a, data)
+    client = panel_client(tenant_a, "manager")
+    client.post(f"/quotes/{accepted.pk}/accept/", REMOTE_ADDR="198.51.100.23")
+    client.post(
+        f"/quotes/{rejected.pk}/reject/", {"reason": "Budget cut."}, REMOTE_ADDR="198.51.100.24"
+    )
+    checksum = reload(tenant_a, accepted).accepted_checksum
+    assert len(checksum) == 64
+    page = html(client.get(f"/quotes/{accepted.pk}/"))
+    record = page[page.index('id="acceptance-heading"') :]
+    record = record[: record.index("</section>")]
+    for label in ("When", "By", "Through", "From", "Browser", "Checksum"):
+        assert f"<dt>{label}</dt>" in record, label
+    assert "198.51.100.23" in record
+    assert f'<code class="quote-checksum" title="{checksum}">{checksum[:12]}…</code>' in record
+    assert "style=" not in record
+
+    page = html(client.get(f"/quotes/{rejected.pk}/"))
+    record = page[page.index('id="rejection-heading"') :]
+    record = record[: record.index("</section>")]
+    assert "Budget cut." in record and "Manager on behalf of Anna Kowalska" in record
+    assert "Staff panel" in record and "198.51.100.24" in record
+    stored = reload(tenant_a, rejected)
+    assert f'title="{stored.rejected_checksum}"' in record

@@ -604,3 +604,100 @@ def test_accept_converts_by_default_and_employees_cannot_convert(tenant_a):
     assert again.json()["error"]["code"] == "already_converted"
     assert again.json()["error"]["order"] == accepted["order"]
     assert manager.post(f"{url}accept/", {"convert": "maybe"}, format="json").status_code == 400
+
+
+# --- the decision record (issue 15) ------------------------------------------------------
+
+
+def _service_quote(tenant: Any) -> Quote:
+    data = seed(tenant)
+    with tenant_context(tenant):
+        quote = services.quote_create(values=quote_input(quote_body(data)), actor=SYSTEM)
+        return services.quote_send(quote=quote, actor=SYSTEM, email=False).quote
+
+
+def test_staff_decisions_record_the_checksum_of_the_quote_as_it_was(tenant_a):
+    from tenant_apps.sales.documents.checksum import quote_checksum
+
+    accepted_quote, rejected_quote = _service_quote(tenant_a), _service_quote(tenant_a)
+    from tests.support import staff_user
+
+    manager = staff_actor(staff_user(tenant_a, "manager"))
+    with tenant_context(tenant_a):
+        before = quote_checksum(Quote.objects.get(pk=accepted_quote.pk))
+        accepted = services.quote_accept(
+            quote=accepted_quote, actor=manager, ip="198.51.100.4", user_agent="Firefox/128"
+        )
+        # The same checksum before and after: status, decision and order are not hashed.
+        assert accepted.accepted_checksum == before == quote_checksum(accepted)
+        assert accepted.accepted_user_agent == "Firefox/128"
+        rejected = services.quote_reject(
+            quote=rejected_quote, actor=manager, reason="  Too late. ", ip="198.51.100.5"
+        )
+    assert rejected.rejection_reason == "Too late."
+    assert rejected.rejected_by == "Manager on behalf of Anna Kowalska"
+    assert (rejected.rejected_via, rejected.rejected_ip) == ("admin", "198.51.100.5")
+    assert len(rejected.rejected_checksum) == 64
+    with tenant_context(tenant_a):
+        event = EventLog.objects.get(event_type="quote.rejected", entity_id=rejected.pk)
+    assert event.payload["reason"] == "Too late." and event.payload["rejected_via"] == "admin"
+    assert event.payload["checksum"] == rejected.rejected_checksum
+    # Staff never send portal.quote_accepted.
+    assert "portal.quote_accepted" not in events_of(tenant_a, accepted.pk)
+
+
+def test_a_decision_with_a_stale_checksum_is_refused_and_changes_nothing(tenant_a):
+    from dockpulse.errors import StateConflict
+
+    quote = _service_quote(tenant_a)
+    with tenant_context(tenant_a):
+        with pytest.raises(StateConflict) as refused:
+            services.quote_accept(quote=quote, actor=SYSTEM, checksum="a" * 64)
+        assert refused.value.code == "quote_changed"
+        assert "changed since you opened it" in refused.value.message
+        with pytest.raises(StateConflict):
+            services.quote_reject(quote=quote, actor=SYSTEM, checksum="a" * 64)
+        assert Quote.objects.get(pk=quote.pk).status == "sent"
+        assert not Order.objects.filter(metadata__quote_id=str(quote.pk)).exists()
+
+
+def test_a_customer_decides_only_on_their_own_quote_and_rejects_with_a_reason(tenant_a):
+    from dockpulse.actors import customer_actor
+    from dockpulse.errors import NotFound, StateConflict
+    from tenant_apps.sales.documents.checksum import quote_checksum
+    from tests import factories as f
+
+    quote = _service_quote(tenant_a)
+    with tenant_context(tenant_a):
+        owner = Customer.objects.get(pk=quote.customer_id)
+        Customer.objects.filter(pk=owner.pk).update(is_portal_active=True)
+        owner.refresh_from_db()
+        stranger = f.CustomerFactory.create(phone="+48609000111", is_portal_active=True)
+        checksum = quote_checksum(quote)
+        with pytest.raises(NotFound):
+            services.quote_accept(quote=quote, actor=customer_actor(stranger), checksum=checksum)
+        with pytest.raises(ValidationError) as no_checksum:
+            services.quote_accept(quote=quote, actor=customer_actor(owner))
+        assert "checksum" in no_checksum.value.message_dict
+        with pytest.raises(ValidationError) as no_reason:
+            services.quote_reject(
+                quote=quote, actor=customer_actor(owner), reason=" ", checksum=checksum
+            )
+        assert no_reason.value.message_dict == {"reason": ["Tell us why you reject the quote."]}
+        Quote.objects.filter(pk=quote.pk).update(valid_until=dt.date(2020, 1, 1))
+        with pytest.raises(StateConflict) as late:
+            services.quote_reject(
+                quote=quote, actor=customer_actor(owner), reason="No", checksum=checksum
+            )
+        assert late.value.code == "quote_expired"
+        assert Quote.objects.get(pk=quote.pk).status == "sent"
+
+
+def test_the_user_agent_is_kept_on_one_printable_line_and_cut_to_its_column(tenant_a):
+    quote = _service_quote(tenant_a)
+    with tenant_context(tenant_a):
+        accepted = services.quote_accept(
+            quote=quote, actor=SYSTEM, user_agent="Agent\x00\r\n  " + "x" * 900
+        )
+        stored = Quote.objects.get(pk=accepted.pk).accepted_user_agent
+    assert stored.startswith("Agent x") and len(stored) == 500

@@ -151,8 +151,15 @@ class QuoteOut(DocumentOut):
     accepted_by = serializers.CharField()
     accepted_via = serializers.CharField()
     accepted_ip = serializers.IPAddressField(allow_null=True)
+    accepted_user_agent = serializers.CharField()
+    accepted_checksum = serializers.CharField(help_text="SHA-256 of the quote as accepted")
     rejected_at = serializers.DateTimeField(allow_null=True)
     rejection_reason = serializers.CharField()
+    rejected_by = serializers.CharField()
+    rejected_via = serializers.CharField()
+    rejected_ip = serializers.IPAddressField(allow_null=True)
+    rejected_user_agent = serializers.CharField()
+    rejected_checksum = serializers.CharField(help_text="SHA-256 of the quote as rejected")
     order = serializers.UUIDField(source="order_id", allow_null=True)
     order_number = serializers.CharField(source="order.number", default=None)
 
@@ -321,6 +328,7 @@ class QuoteViewSet(QuotePdfMixin, viewsets.ViewSet):
             actor=inputs.staff(request.user),
             source=Source.API,
             ip=client_ip(request) or None,
+            user_agent=str(request.META.get("HTTP_USER_AGENT", "")),
             convert=data.get("convert", True),
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)
@@ -342,5 +350,8 @@ class QuoteViewSet(QuotePdfMixin, viewsets.ViewSet):
             quote=get_or_404(Quote, pk=pk),
             actor=inputs.staff(request.user),
             reason=data.get("reason", ""),
+            source=Source.API,
+            ip=client_ip(request) or None,
+            user_agent=str(request.META.get("HTTP_USER_AGENT", "")),
         )
         return Response(QuoteOut(selectors.quote_get(quote.pk)).data)

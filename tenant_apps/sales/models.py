@@ -217,6 +217,10 @@ class OrderStatusChange(models.Model):
         return f"{self.from_status or '-'} -> {self.to_status}"
 
 
+# The longest User-Agent a decision record keeps (browsers send 100-300 characters).
+USER_AGENT_MAX_LENGTH = 500
+
+
 class Quote(Document):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -240,8 +244,31 @@ class Quote(Document):
         _("accepted through"), max_length=20, choices=Source.choices, blank=True, db_default=""
     )
     accepted_ip = models.GenericIPAddressField(_("accepted from"), null=True, blank=True)
+    # The browser the decision came from (its User-Agent header, cut to
+    # USER_AGENT_MAX_LENGTH) and the checksum of the quote as it was shown when deciding
+    # (tenant_apps.sales.documents.checksum): what the customer agreed to, provably.
+    accepted_user_agent = models.CharField(
+        _("accepted with browser"), max_length=USER_AGENT_MAX_LENGTH, blank=True, db_default=""
+    )
+    accepted_checksum = models.CharField(
+        _("checksum of the accepted quote"), max_length=64, blank=True, db_default=""
+    )
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # The same record for a rejection. A quote gets one decision, so one side stays
+    # empty; two named sets keep each column's meaning independent of the status
+    # (docs/sales.md, "The decision record").
+    rejected_by = models.CharField(_("rejected by"), max_length=255, blank=True, db_default="")
+    rejected_via = models.CharField(
+        _("rejected through"), max_length=20, choices=Source.choices, blank=True, db_default=""
+    )
+    rejected_ip = models.GenericIPAddressField(_("rejected from"), null=True, blank=True)
+    rejected_user_agent = models.CharField(
+        _("rejected with browser"), max_length=USER_AGENT_MAX_LENGTH, blank=True, db_default=""
+    )
+    rejected_checksum = models.CharField(
+        _("checksum of the rejected quote"), max_length=64, blank=True, db_default=""
+    )
     # One quote makes at most one order: the database says so too.
     order = models.OneToOneField(
         Order,

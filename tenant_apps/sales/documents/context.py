@@ -20,6 +20,7 @@ from dockpulse.modules import field_policy
 from dockpulse.tenancy import get_current_tenant
 from tenant_apps.configuration.inputs import LOGO_CONTENT_TYPES, LOGO_MAX_BYTES
 from tenant_apps.configuration.selectors import company_profile
+from tenant_apps.customers.models import Customer
 from tenant_apps.products.models import VatRate
 from tenant_apps.sales.models import DocumentType, Order, Quote
 
@@ -52,11 +53,52 @@ class VatRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Acceptance:
+class Decision:
+    """A quote's decision record, as the staff see it and the PDF prints it."""
+
+    kind: str  # Quote.Status.ACCEPTED or REJECTED
     at: dt.datetime | None
     by: str
-    via: str
+    via: str  # the channel in words ("Customer portal"), "" when not recorded
     ip: str
+    user_agent: str
+    checksum: str
+    reason: str = ""  # a rejection's reason
+
+    @property
+    def accepted(self) -> bool:
+        return self.kind == Quote.Status.ACCEPTED
+
+    @property
+    def checksum_short(self) -> str:
+        """The first 12 hex digits: enough to tell two versions apart at a glance."""
+        return self.checksum[:12]
+
+
+def quote_decision(quote: Quote) -> Decision | None:
+    """The record of an accepted or rejected quote; None while it is undecided."""
+    if quote.status == Quote.Status.ACCEPTED:
+        return Decision(
+            kind=quote.status,
+            at=quote.accepted_at,
+            by=quote.accepted_by,
+            via=quote.get_accepted_via_display() if quote.accepted_via else "",
+            ip=quote.accepted_ip or "",
+            user_agent=quote.accepted_user_agent,
+            checksum=quote.accepted_checksum,
+        )
+    if quote.status == Quote.Status.REJECTED:
+        return Decision(
+            kind=quote.status,
+            at=quote.rejected_at,
+            by=quote.rejected_by,
+            via=quote.get_rejected_via_display() if quote.rejected_via else "",
+            ip=quote.rejected_ip or "",
+            user_agent=quote.rejected_user_agent,
+            checksum=quote.rejected_checksum,
+            reason=quote.rejection_reason,
+        )
+    return None
 
 
 def rate_label(rate: str) -> str:
@@ -138,28 +180,15 @@ def page_footer() -> SafeString:
     return mark_safe(" ".join(parts))  # noqa: S308 (built from escaped CSS strings above)
 
 
-def document_context(document: Order | Quote, *, kind: str) -> dict[str, Any]:
-    tenant = get_current_tenant()
-    profile = company_profile()
-    home = profile.country or "PL"
-    lines = list(document.lines.all())
-    # One query for the products' codes when the caller's lines came without them.
-    prefetch_related_objects(lines, "product")
-    customer = document.customer
-    # What the tenant hides of its customers stays off their documents too.
+def buyer_party(customer: Customer, *, home: str) -> Party:
+    """The customer as their documents print them (and the portal shows them): what the
+    tenant hides of its customers stays off their documents too."""
     hidden = field_policy().hidden_fields("customer")
 
     def shown(name: str, value: str) -> str:
         return "" if name in hidden else value
 
-    seller = Party(
-        name=tenant.name,
-        nip=profile.nip,
-        address=_address(profile.street, profile.postal_code, profile.city, home, home),
-        email=profile.email,
-        phone=profile.phone,
-    )
-    buyer = Party(
+    return Party(
         name=customer.name,
         company=shown("company_name", customer.company_name),
         nip=shown("nip", customer.nip),
@@ -175,6 +204,24 @@ def document_context(document: Order | Quote, *, kind: str) -> dict[str, Any]:
         email=shown("email", customer.email),
         phone=shown("phone", customer.phone),
     )
+
+
+def document_context(document: Order | Quote, *, kind: str) -> dict[str, Any]:
+    tenant = get_current_tenant()
+    profile = company_profile()
+    home = profile.country or "PL"
+    lines = list(document.lines.all())
+    # One query for the products' codes when the caller's lines came without them.
+    prefetch_related_objects(lines, "product")
+    customer = document.customer
+    seller = Party(
+        name=tenant.name,
+        nip=profile.nip,
+        address=_address(profile.street, profile.postal_code, profile.city, home, home),
+        email=profile.email,
+        phone=profile.phone,
+    )
+    buyer = buyer_party(customer, home=home)
     context: dict[str, Any] = {
         "kind": kind,
         "document": document,
@@ -200,11 +247,7 @@ def document_context(document: Order | Quote, *, kind: str) -> dict[str, Any]:
             str(address.get("country", "")),
             home,
         )
-    if isinstance(document, Quote) and document.status == Quote.Status.ACCEPTED:
-        context["acceptance"] = Acceptance(
-            at=document.accepted_at,
-            by=document.accepted_by,
-            via=document.get_accepted_via_display() if document.accepted_via else "",
-            ip=document.accepted_ip or "",
-        )
+    if isinstance(document, Quote):
+        # The acceptance (or rejection) record, with the checksum of what was decided on.
+        context["decision"] = quote_decision(document)
     return context

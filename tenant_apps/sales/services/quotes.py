@@ -1,11 +1,16 @@
 """Writes of quotes: draft -> sent -> accepted | rejected | expired; an accepted quote
 becomes one order.
 
-Sending e-mails the customer the quote with its PDF. Accepting records the acceptance
-(when, by whom, through what, from where) and, by default, makes the order too; the panel
-accepts and converts in two steps. The order is made exactly once: the quote row is
-locked, its state re-read, and the order's link is a one-to-one column, so a second
-accept or convert -- at the same moment or later -- gets a conflict naming the order.
+Sending e-mails the customer the quote with its PDF. Accepting or rejecting records the
+decision (when, by whom, through what, from where, with which browser, and the checksum of
+the quote as it was shown: sales.documents.checksum); accepting, by default, makes the
+order too; the panel accepts and converts in two steps. The order is made exactly once: the
+quote row is locked, its state re-read, and the order's link is a one-to-one column, so a
+second accept or convert -- at the same moment or later -- gets a conflict naming the order.
+
+A customer (the portal) decides only on their own quote, while their portal access is on
+and the quote is still valid, presenting the checksum of the version they read; a
+rejection from them needs a reason. Their acceptance also sends `portal.quote_accepted`.
 """
 
 from __future__ import annotations
@@ -16,20 +21,22 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from dockpulse import events
 from dockpulse.actors import SYSTEM, Actor
-from dockpulse.errors import StateConflict
+from dockpulse.errors import NotFound, NotPermitted, StateConflict
 from dockpulse.notify.base import SendError
 from dockpulse.notify.email import send_email
 from dockpulse.tenancy import current_tenant, tenant_atomic
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.sales.documents import PdfUnavailable, pdf_filename, quote_pdf
-from tenant_apps.sales.models import DocumentType, Order, Quote, Source
+from tenant_apps.sales.documents.checksum import quote_checksum
+from tenant_apps.sales.models import USER_AGENT_MAX_LENGTH, DocumentType, Order, Quote, Source
 
 from .common import apply_changes, store_lines
 from .lines import LineInput, copy_lines
@@ -38,6 +45,7 @@ from .orders import ASSIGN_ACTOR, AssignedTo, OrderInput, assignee_id, order_cre
 
 Q = Quote.Status
 DEFAULT_VALIDITY_DAYS = 30
+REASON_MAX_LENGTH = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,9 +255,9 @@ def _email_quote(quote: Quote) -> QuoteSent:
     return QuoteSent(quote=quote, emailed_to=customer.email, pdf_missing=pdf_missing)
 
 
-def _accepted_by(actor: Actor, customer: Customer) -> str:
-    """Who accepted, as the acceptance record keeps it: the customer themself, or the
-    staff member who recorded it for them (in the tenant's language: the PDF prints it)."""
+def _decided_by(actor: Actor, customer: Customer) -> str:
+    """Who decided, as the record keeps it: the customer themself, or the staff member
+    who recorded it for them (in the tenant's language: the PDF prints it)."""
     if actor.is_customer or not actor.label:
         return actor.label or customer.name
     if actor.is_system:
@@ -261,6 +269,49 @@ def _accepted_by(actor: Actor, customer: Customer) -> str:
         }
 
 
+def _user_agent(value: str) -> str:
+    """The User-Agent header as the record keeps it: printable, one line, at most
+    USER_AGENT_MAX_LENGTH characters (a header is the client's to fill)."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in value or "")
+    return " ".join(cleaned.split())[:USER_AGENT_MAX_LENGTH]
+
+
+def _checked(locked: Quote, actor: Actor, checksum: str, *, deciding: str) -> str:
+    """The checksum of the locked quote as it is now, after the decider's checks.
+
+    A customer decides only on their own quote (another's is not there for them), while
+    their portal access is on and the quote is valid, and must present the checksum of
+    the version they read. Staff need not present one; when anyone does, it must match:
+    the record then holds what the decider saw, not what the quote became meanwhile."""
+    if actor.is_customer:
+        if locked.customer_id != actor.id:
+            raise NotFound(_("No such quote."))
+        if not locked.customer.is_portal_active:
+            raise NotPermitted(_("Your portal access is turned off."))
+    if locked.status != Q.SENT:
+        rule = _("Only a sent quote can be accepted") if deciding == "accept" else None
+        raise _refuse(locked, rule or _("Only a sent quote can be rejected"))
+    if (deciding == "accept" or actor.is_customer) and locked.valid_until < tenant_today():
+        raise StateConflict(
+            _("This quote expired on %(date)s.")
+            % {"date": formats.date_format(locked.valid_until, "SHORT_DATE_FORMAT")},
+            code="quote_expired",
+            valid_until=locked.valid_until.isoformat(),
+        )
+    current = quote_checksum(locked)
+    if actor.is_customer and not checksum:
+        raise ValidationError(
+            {"checksum": _("The quote's checksum is missing; reload the quote and decide again.")}
+        )
+    if checksum and checksum.strip().lower() != current:
+        raise StateConflict(
+            _("The quote changed since you opened it; reload it and check it again."),
+            code="quote_changed",
+            checksum=current,
+        )
+    return current
+
+
 def quote_accept(
     *,
     quote: Quote,
@@ -268,22 +319,26 @@ def quote_accept(
     source: str = Source.ADMIN,
     ip: str | None = None,
     convert: bool = True,
+    user_agent: str = "",
+    checksum: str = "",
 ) -> Quote:
-    """Accept a sent quote: record when, by whom, through what and from where; with
-    `convert` (the API's and the portal's way) also create its order, in one transaction."""
+    """Accept a sent quote: record when, by whom, through what, from where and with which
+    browser, and the checksum of the quote as accepted (`checksum`, when given, must be
+    the quote's current one: StateConflict "quote_changed"); with `convert` (the API's and
+    the portal's way) also create its order, in one transaction. A customer's acceptance
+    also sends `portal.quote_accepted`."""
     with tenant_atomic():
         locked = _locked(quote)
-        if locked.status != Q.SENT:
-            raise _refuse(locked, _("Only a sent quote can be accepted"))
-        if locked.valid_until < tenant_today():
-            raise StateConflict(
-                _("This quote expired on %(date)s.") % {"date": locked.valid_until.isoformat()},
-                code="quote_expired",
-            )
+        current = _checked(locked, actor, checksum, deciding="accept")
         locked.status, locked.accepted_at = Q.ACCEPTED, timezone.now()
-        locked.accepted_by = _accepted_by(actor, locked.customer)[:255]
+        locked.accepted_by = _decided_by(actor, locked.customer)[:255]
         locked.accepted_via, locked.accepted_ip = source, ip or None
-        fields = ["status", "accepted_at", "accepted_by", "accepted_via", "accepted_ip"]
+        locked.accepted_user_agent = _user_agent(user_agent)
+        locked.accepted_checksum = current
+        fields = [
+            "status", "accepted_at", "accepted_by", "accepted_via", "accepted_ip",
+            "accepted_user_agent", "accepted_checksum",
+        ]  # fmt: skip
         extra: dict[str, Any] = {}
         if convert:
             order = _make_order(locked, actor, source)
@@ -291,7 +346,17 @@ def quote_accept(
             fields.append("order")
             extra = {"order_id": str(order.id), "order_number": order.number}
         locked.save(update_fields=[*fields, "updated_at"])
-        _emit("quote.accepted", locked, actor, accepted_by=locked.accepted_by, **extra)
+        record = {"accepted_by": locked.accepted_by, "accepted_via": source, "checksum": current}
+        _emit("quote.accepted", locked, actor, **record, **extra)
+        if actor.is_customer:
+            events.emit(
+                event_type="portal.quote_accepted",
+                source_module="portal",
+                entity_type="quote",
+                entity_id=locked.id,
+                payload=quote_payload(locked, **record, **extra),
+                actor=actor,
+            )
     return locked
 
 
@@ -339,15 +404,52 @@ def _make_order(quote: Quote, actor: Actor, source: str) -> Order:
     return order
 
 
-def quote_reject(*, quote: Quote, actor: Actor, reason: str = "") -> Quote:
+def _reason(reason: str, actor: Actor) -> str:
+    text = (reason or "").replace("\r\n", "\n").strip()
+    if actor.is_customer and not text:
+        raise ValidationError({"reason": _("Tell us why you reject the quote.")})
+    if len(text) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("A reason may have at most %(limit)d characters; this one has %(n)d.")
+                % {"limit": REASON_MAX_LENGTH, "n": len(text)}
+            }
+        )
+    return text
+
+
+def quote_reject(
+    *,
+    quote: Quote,
+    actor: Actor,
+    reason: str = "",
+    source: str = Source.ADMIN,
+    ip: str | None = None,
+    user_agent: str = "",
+    checksum: str = "",
+) -> Quote:
+    """Reject a sent quote, with the same record as an acceptance and the reason the
+    staff then read (required from a customer)."""
+    text = _reason(reason, actor)
     with tenant_atomic():
         locked = _locked(quote)
-        if locked.status != Q.SENT:
-            raise _refuse(locked, _("Only a sent quote can be rejected"))
+        current = _checked(locked, actor, checksum, deciding="reject")
         locked.status, locked.rejected_at = Q.REJECTED, timezone.now()
-        locked.rejection_reason = reason
-        locked.save(update_fields=["status", "rejected_at", "rejection_reason", "updated_at"])
-        _emit("quote.rejected", locked, actor, reason=reason)
+        locked.rejection_reason = text
+        locked.rejected_by = _decided_by(actor, locked.customer)[:255]
+        locked.rejected_via, locked.rejected_ip = source, ip or None
+        locked.rejected_user_agent = _user_agent(user_agent)
+        locked.rejected_checksum = current
+        locked.save(
+            update_fields=[
+                "status", "rejected_at", "rejection_reason", "rejected_by", "rejected_via",
+                "rejected_ip", "rejected_user_agent", "rejected_checksum", "updated_at",
+            ]
+        )  # fmt: skip
+        _emit(
+            "quote.rejected", locked, actor,
+            reason=text, rejected_by=locked.rejected_by, rejected_via=source, checksum=current,
+        )  # fmt: skip
     return locked
 
 

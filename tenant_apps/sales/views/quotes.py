@@ -313,6 +313,7 @@ def quote_accept(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
             actor=staff_actor(request.user),
             source=Source.ADMIN,
             ip=client_ip(request) or None,
+            user_agent=str(request.META.get("HTTP_USER_AGENT", "")),
             convert=False,
         )
     except (ValidationError, DomainError) as exc:
@@ -331,7 +332,12 @@ def quote_reject(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         return _detail(request, quote, reject_form=form, status=400)
     try:
         service.quote_reject(
-            quote=quote, actor=staff_actor(request.user), reason=form.cleaned_data["reason"]
+            quote=quote,
+            actor=staff_actor(request.user),
+            reason=form.cleaned_data["reason"],
+            source=Source.ADMIN,
+            ip=client_ip(request) or None,
+            user_agent=str(request.META.get("HTTP_USER_AGENT", "")),
         )
     except ValidationError as exc:
         add_service_errors(form, exc)
