@@ -167,10 +167,15 @@ PORTAL_ACCESS_LABELS = {
 }
 
 
+PORTAL_PROFILE_LABEL = gettext_lazy("Changed their details in the portal")
+
+
 def _label(entry: Any, summary: dict[str, Any]) -> Any:
     step = summary.get("portal_access")
     if isinstance(step, str) and step in PORTAL_ACCESS_LABELS:
         return PORTAL_ACCESS_LABELS[step]
+    if entry.event_type == "customer.updated" and entry.event.actor_type == "customer":
+        return PORTAL_PROFILE_LABEL
     return EVENT_LABELS.get(entry.event_type) or extensions.event_label(entry.event_type)
 
 
