@@ -136,6 +136,19 @@ def django_db_setup(
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language: a request in Polish (the test
+    client runs in this thread) leaves Polish active, and the next test's messages would
+    depend on the order the tests ran in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _no_lockouts_left_behind() -> Iterator[None]:
     """Lockout counters live in Redis, outside the test's transaction: a test's wrong
     passwords must not lock the shared tenants' admins for the tests after it."""

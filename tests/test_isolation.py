@@ -118,7 +118,9 @@ def test_tenant_admin_site_shows_no_platform_table():
 
 def test_platform_admin_site_lists_platform_tables():
     with platform_context():
-        ops = User.objects.create_superuser("ops@platform.example.com", "Platform-Pass-9", name="Ops")
+        ops = User.objects.create_superuser(
+            "ops@platform.example.com", "Platform-Pass-9", name="Ops"
+        )
         device = TOTPDevice.objects.create(user=ops, name="Authenticator app", confirmed=True)
     client, _ = login("app.localhost", "ops@platform.example.com", "Platform-Pass-9")
     # The platform's admin needs the second factor too (docs/platform.md).

@@ -65,6 +65,7 @@ def portal_routes() -> list[tuple[str, Any]]:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern) and route.startswith("portal/"):
+                route = route.replace("<uuid:pk>", "00000000-0000-0000-0000-000000000000")
                 found.append(("/" + route, pattern.callback))
 
     walk(get_resolver("dockpulse.urls_tenant").url_patterns, "")
