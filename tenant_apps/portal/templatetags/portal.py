@@ -46,6 +46,8 @@ def portal_menu(context: dict[str, Any]) -> list[Entry]:
     here = request.path if request is not None else ""
     found = [(label, url) for name, label in MENU if (url := _url(name)) is not None]
     home = found[0][1] if found else ""
-    matches = [url for _label, url in found if here == url or (url != home and here.startswith(url))]
+    matches = [
+        url for _label, url in found if here == url or (url != home and here.startswith(url))
+    ]
     current = max(matches, key=len, default="")
     return [Entry(label, url, url == current) for label, url in found]
