@@ -13,6 +13,7 @@ from typing import Any
 
 import phonenumbers
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.db import connections
 from django.db.models import Count, Sum
@@ -263,6 +264,11 @@ def test_make_runs_demo_tenant_gets_a_login_per_role_and_its_data_once(
                 password = lines[key].split(" / ", 1)[1]
                 assert User.objects.get(email=email).check_password(password)
             assert Customer.objects.count() == 50
+            # One customer may try the portal: the phone and password on file sign in.
+            phone, rest = lines["demo-portal"].split(" / ", 1)
+            portal = Customer.objects.get(is_portal_active=True)
+            assert portal.phone == phone and not portal.portal_first_login
+            assert check_password(rest.split(" ", 1)[0], portal.portal_password)
         before = _snapshot(demo)
 
         out = StringIO()

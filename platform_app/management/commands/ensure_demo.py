@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -66,18 +67,49 @@ class Command(BaseCommand):
         demo = registry.get(DEMO)
         if demo is not None and demo.is_active:
             self._demo_staff(demo, lines)
+        self._write(lines)
+        if demo is not None and demo.is_active:
+            # After the logins are on file: a failed seed must not lose a new password.
+            self._demo_data(demo)
+            if self._demo_portal(demo, lines):
+                self._write(lines)
+        self.stdout.write("Logins (also in var/dev-credentials.txt):")
+        width = max(len(key) for key in lines) if lines else 0
+        for key, value in lines.items():
+            self.stdout.write(f"  {key:<{width}}  {value}")
+
+    def _write(self, lines: dict[str, str]) -> None:
         CREDENTIALS.parent.mkdir(parents=True, exist_ok=True)
         # Created readable by the owner only, before anything is written into it.
         fd = os.open(CREDENTIALS, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write("".join(f"{key}: {value}\n" for key, value in lines.items()))
-        if demo is not None and demo.is_active:
-            # After the logins are on file: a failed seed must not lose a new password.
-            self._demo_data(demo)
-        self.stdout.write("Logins (also in var/dev-credentials.txt):")
-        width = max(len(key) for key in lines) if lines else 0
-        for key, value in lines.items():
-            self.stdout.write(f"  {key:<{width}}  {value}")
+
+    def _demo_portal(self, tenant: TenantInfo, lines: dict[str, str]) -> bool:
+        """One demo customer with portal access and a known password, once, so the portal
+        can be tried at once (staff grant it by SMS; here nobody could read that SMS
+        later). Whether a line was added."""
+        if "demo-portal" in lines:
+            return False
+        with tenant_context(tenant):
+            if Customer.objects.filter(is_portal_active=True).exists():
+                return False
+            customer = (
+                Customer.objects.exclude(phone="").filter(nip="").order_by("name").first()
+                or Customer.objects.exclude(phone="").order_by("name").first()
+            )
+            if customer is None:
+                return False
+            password = generate_password()
+            # A development login, set as the customer would have chosen it (no forced
+            # change); the staff's way, customer_portal_access_grant, sends it by SMS.
+            Customer.objects.filter(pk=customer.pk).update(
+                is_portal_active=True,
+                portal_password=make_password(password),
+                portal_first_login=False,
+            )
+        lines["demo-portal"] = f"{customer.phone} / {password} ({customer.name}, /portal/)"
+        return True
 
     def _demo_staff(self, tenant: TenantInfo, lines: dict[str, str]) -> None:
         """The demo tenant's manager and employee (besides its owner, an admin), once."""
