@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,15 +10,10 @@ from django.contrib.auth.hashers import check_password
 
 from dockpulse.tenancy import tenant_context
 from tenant_apps.customers.models import Customer
-from tests.support import TEST_PASSWORD, host_of, seed, texts_to
+from tests.e2e.pages import screenshot, url
+from tests.support import TEST_PASSWORD, seed, texts_to
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def url(server: Any, tenant: Any, path: str = "/") -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
 
 
 def log_in(page: Any, server: Any, tenant: Any) -> None:
@@ -31,10 +25,7 @@ def log_in(page: Any, server: Any, tenant: Any) -> None:
 
 
 def shoot(page: Any, name: str) -> None:
-    # The page's sections load after it: let them, or leaving the page aborts them.
-    page.wait_for_load_state("networkidle")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"portal_access-{name}.png"), full_page=True)
+    screenshot(page, f"portal_access-{name}")
 
 
 @pytest.fixture

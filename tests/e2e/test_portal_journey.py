@@ -8,11 +8,9 @@ it -> its order exists once; another quote is rejected with a reason the staff s
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,10 +25,10 @@ from tenant_apps.sales.inputs import quote_input
 from tenant_apps.sales.models import Order, Quote
 from tenant_apps.stock.models import StockReservation
 from tests.bus_support import wait_until
+from tests.e2e.pages import screenshot, url
 from tests.support import (
     TEST_PASSWORD,
     client_for,
-    host_of,
     quote_body,
     receive,
     seed,
@@ -39,16 +37,9 @@ from tests.support import (
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
-)
 OWNER = "owner@example.com"
 ADMIN_PHONE = "+48600700800"
 NEW_PASSWORD = "Moje-Nowe-Haslo-42"
-
-
-def url(server: Any, tenant: Any, path: str = "/") -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
 
 
 def text(locator: Any) -> str:
@@ -56,9 +47,7 @@ def text(locator: Any) -> str:
 
 
 def shoot(page: Any, name: str) -> None:
-    page.wait_for_load_state("networkidle")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"portal_journey-{name}.png"), full_page=True)
+    screenshot(page, f"portal_journey-{name}")
 
 
 def staff_log_in(page: Any, server: Any, tenant: Any) -> None:

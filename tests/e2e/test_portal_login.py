@@ -3,9 +3,7 @@ change, logout."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,26 +11,15 @@ from django.contrib.auth.hashers import make_password
 
 from dockpulse.tenancy import tenant_context
 from tests import factories as f
-from tests.support import host_of
+from tests.e2e.pages import screenshot, url
 
 pytestmark = pytest.mark.e2e
 
-# Where the screenshots go (SCREENSHOT_DIR=/tmp/shots to look at them while working).
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
-)
 PASSWORD = "Portal-Pass-2024"
 
 
-def url(server: Any, tenant: Any, path: str) -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    # The favicon too: a request still running when the page moves on counts as failed.
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"portal_auth-{name}.png"), full_page=True)
+    screenshot(page, f"portal_auth-{name}")
 
 
 @pytest.mark.parametrize("width", [360, 1366])

@@ -4,9 +4,7 @@ refuses an empty required field and then saves."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,30 +14,17 @@ from dockpulse.tenancy import tenant_context
 from tenant_apps.customers.models import Customer
 from tenant_apps.messaging.models import Message
 from tests import factories as f
-from tests.support import TEST_PASSWORD, host_of
+from tests.e2e.pages import no_sideways_scroll, screenshot, url
+from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
-# Where the screenshots go (SCREENSHOT_DIR=/tmp/shots to look at them while working).
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
-)
 PASSWORD = "Portal-Pass-2024"
 PHONE = "+48601234567"
 
 
-def url(server: Any, tenant: Any, path: str) -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"portal_messages-{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"portal_messages-{name}")
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ on the order's page; at a phone's width and a desktop's, in English and Polish."
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,28 +15,15 @@ from django.contrib.auth.hashers import make_password
 from dockpulse.tenancy import tenant_context
 from tenant_apps.sales.models import Order
 from tests import factories as f
-from tests.support import host_of
+from tests.e2e.pages import no_sideways_scroll, screenshot, url
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
-)
 PASSWORD = "Portal-Pass-2024"
 
 
-def url(server: Any, tenant: Any, path: str) -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"portal_ordering-{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"portal_ordering-{name}")
 
 
 def setup(tenant: Any) -> Any:

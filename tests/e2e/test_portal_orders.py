@@ -3,9 +3,7 @@ an open order, open it, cancel it, see it cancelled; no sideways scrolling anywh
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,28 +12,15 @@ from django.contrib.auth.hashers import make_password
 from dockpulse.tenancy import tenant_context
 from tenant_apps.sales.models import Order
 from tests import factories as f
-from tests.support import host_of
+from tests.e2e.pages import no_sideways_scroll, screenshot, url
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
-)
 PASSWORD = "Portal-Pass-2024"
 
 
-def url(server: Any, tenant: Any, path: str) -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"portal_orders-{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"portal_orders-{name}")
 
 
 @pytest.mark.parametrize("width", [360, 1366])

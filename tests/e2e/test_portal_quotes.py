@@ -4,10 +4,8 @@ rejected with a reason that the page then shows."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,28 +16,15 @@ from dockpulse.tenancy import tenant_context
 from tenant_apps.sales import services
 from tenant_apps.sales.models import Order, Quote
 from tests import factories as f
-from tests.support import host_of
+from tests.e2e.pages import no_sideways_scroll, screenshot, url
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(
-    os.environ.get("SCREENSHOT_DIR") or Path(__file__).resolve().parents[2] / "var" / "screenshots"
-)
 PASSWORD = "Portal-Pass-2024"
 
 
-def url(server: Any, tenant: Any, path: str) -> str:
-    return f"http://{host_of(tenant)}:{server.port}{path}"
-
-
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SHOTS / f"portal_quotes-{name}.png"), full_page=True)
-
-
-def no_sideways_scroll(page: Any, width: int) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    screenshot(page, f"portal_quotes-{name}")
 
 
 def sent_quote(tenant: Any, customer: Any, product: Any, notes: str) -> Quote:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from dockpulse.actors import Actor, customer_actor
@@ -33,6 +34,7 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.products.inputs import product_changes, product_input
 from tenant_apps.products.models import Product
 from tenant_apps.products.services import product_create, product_update
+from tenant_apps.sales.documents.checksum import quote_checksum
 from tenant_apps.sales.inputs import order_input, quote_input
 from tenant_apps.sales.models import Order, OrderLine, Quote, Source
 from tenant_apps.sales.services import (
@@ -251,15 +253,29 @@ class ServicesWriter(Dating):
         else:
             by_customer = self.rng.random() < 0.3
             customer = self.customers[quote_plan.customer]
+            shown = self.quotes[act.index]
+            if by_customer:
+                self._portal_user(customer)
             quote = quote_accept(
-                quote=self.quotes[act.index],
+                quote=shown,
                 actor=customer_actor(customer) if by_customer else actor,
                 source=Source.PORTAL if by_customer else Source.ADMIN,
+                # What the portal's page would have shown them (and posts with the accept).
+                checksum=quote_checksum(Quote.objects.get(pk=shown.pk)) if by_customer else "",
             )
             self.quotes[act.index] = quote
             assert quote.order is not None and quote_plan.order is not None
             self.orders[quote_plan.order] = quote.order
             self.order_index[quote.order.pk] = quote_plan.order
+
+    @staticmethod
+    def _portal_user(customer: Customer) -> None:
+        """A customer who accepts in the portal has portal access. Their password is
+        unusable (a demo customer signs in only once staff send them a new one), so the
+        demo stores nobody's password and the panel shows "Send a new password"."""
+        Customer.objects.filter(pk=customer.pk, is_portal_active=False).update(
+            is_portal_active=True, portal_password=make_password(None)
+        )
 
     def _order(self, index: int, plan: OrderPlan) -> None:
         customer = self.customers[plan.customer]

@@ -21,16 +21,13 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
-    OpenApiTypes,
     extend_schema,
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -39,20 +36,24 @@ from dockpulse.api.params import page, valid
 from dockpulse.api.serializers import StrictSerializer
 from tenant_apps.customers.models import Customer
 from tenant_apps.portal.api.base import PortalCustomerAPIView, portal_customer
+from tenant_apps.portal.api.documents import (
+    MONEY,
+    PortalLineOut,
+    PortalPdfView,
+    PortalVatRowOut,
+    pdf_schema,
+)
 from tenant_apps.portal.api.ordering import PortalOrderPlaceView
 from tenant_apps.portal.selectors import orders as selectors
 from tenant_apps.portal.selectors.home import portal_home
 from tenant_apps.portal.services.orders import portal_order_cancel
 from tenant_apps.sales import documents
-from tenant_apps.sales.documents.api import PdfRenderer, PdfUnavailableError
 from tenant_apps.sales.models import Order, OrderStatusChange
 from tenant_apps.sales.selectors import vat_summary
 from tenant_apps.sales.services.orders import order_moves
 
 S = Order.Status
 STATUS_CHOICES = [selectors.OPEN, selectors.ALL, *S.values]
-
-_MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 
 
 class PortalOrderRowOut(serializers.Serializer):
@@ -65,40 +66,12 @@ class PortalOrderRowOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     delivery_date = serializers.DateField(allow_null=True)
     tracking_number = serializers.CharField(help_text="blank until the order is shipped")
-    total_net = serializers.DecimalField(**_MONEY)
-    total_vat = serializers.DecimalField(**_MONEY)
-    total_gross = serializers.DecimalField(**_MONEY)
+    total_net = serializers.DecimalField(**MONEY)
+    total_vat = serializers.DecimalField(**MONEY)
+    total_gross = serializers.DecimalField(**MONEY)
 
     class Meta:
         ref_name = "PortalOrderRow"
-
-
-class PortalLineOut(serializers.Serializer):
-    position = serializers.IntegerField()
-    product = serializers.UUIDField(source="product_id", allow_null=True)
-    product_code = serializers.CharField(source="product.code", default="")
-    description = serializers.CharField(help_text="the product's name when it was ordered")
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
-    unit = serializers.CharField(help_text="the product's unit: szt, kg, m2, ...")
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="net")
-    discount = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="percent")
-    vat_rate = serializers.CharField(help_text='"23", "8", "5", "0" or "zw" (exempt)')
-    total_net = serializers.DecimalField(**_MONEY)
-    total_vat = serializers.DecimalField(**_MONEY)
-    total_gross = serializers.DecimalField(**_MONEY)
-
-    class Meta:
-        ref_name = "PortalLine"
-
-
-class PortalVatRowOut(serializers.Serializer):
-    rate = serializers.CharField()
-    net = serializers.DecimalField(**_MONEY)
-    vat = serializers.DecimalField(**_MONEY)
-    gross = serializers.DecimalField(**_MONEY)
-
-    class Meta:
-        ref_name = "PortalVatRow"
 
 
 class PortalHistoryOut(serializers.Serializer):
@@ -183,7 +156,7 @@ class PortalCancelIn(StrictSerializer):
 class PortalQuoteRowOut(serializers.Serializer):
     id = serializers.UUIDField()
     number = serializers.CharField()
-    total_gross = serializers.DecimalField(**_MONEY)
+    total_gross = serializers.DecimalField(**MONEY)
     valid_until = serializers.DateField()
 
     class Meta:
@@ -281,37 +254,21 @@ class PortalOrderCancelView(PortalCustomerAPIView):
         return Response(_order_out(request, _order(request, pk)))
 
 
-class PortalOrderPdfView(PortalCustomerAPIView):
-    renderer_classes = [JSONRenderer, PdfRenderer]
+class PortalOrderPdfView(PortalPdfView):
+    render = staticmethod(documents.order_pdf)
+
+    def document(self, request: Request, pk: Any) -> Order:
+        return _order(request, pk)
 
     @extend_schema(
-        tags=["portal"],
-        summary="The order's A4 PDF",
-        description=(
+        **pdf_schema(
+            "order",
             "The same document the seller prints, in the seller's language. 503 "
-            "`pdf_unavailable` when this server cannot render PDFs."
-        ),
-        parameters=[OpenApiParameter("format", exclude=True)],
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The PDF, named after the order."
-            ),
-            503: OpenApiResponse(description="PDF documents are unavailable on this server."),
-        },
+            "`pdf_unavailable` when this server cannot render PDFs.",
+        )
     )
     def get(self, request: Request, pk: Any) -> HttpResponse:
-        try:
-            order = selectors.portal_order_get(customer_id=portal_customer(request).pk, order_id=pk)
-        except Order.DoesNotExist:
-            raise Http404 from None
-        try:
-            content = documents.order_pdf(order)
-        except documents.PdfUnavailable as exc:
-            raise PdfUnavailableError(detail=PDF_UNAVAILABLE) from exc
-        return documents.pdf_response(order, content)
-
-
-PDF_UNAVAILABLE = gettext_lazy("PDF documents cannot be made on this server at the moment.")
+        return super().get(request, pk)
 
 
 class PortalHomeView(PortalCustomerAPIView):

@@ -28,12 +28,10 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
-    OpenApiTypes,
     extend_schema,
     extend_schema_field,
 )
 from rest_framework import serializers
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,9 +41,15 @@ from dockpulse.api.serializers import StrictSerializer
 from dockpulse.errors import DomainError
 from dockpulse.security.clientip import client_ip
 from tenant_apps.portal.api.base import PortalCustomerAPIView, portal_customer
+from tenant_apps.portal.api.documents import (
+    MONEY,
+    PortalLineOut,
+    PortalPdfView,
+    PortalVatRowOut,
+    pdf_schema,
+)
 from tenant_apps.portal.selectors import quotes as selectors
 from tenant_apps.sales import documents
-from tenant_apps.sales.documents.api import PdfRenderer, PdfUnavailableError
 from tenant_apps.sales.documents.checksum import quote_checksum
 from tenant_apps.sales.documents.context import quote_decision
 from tenant_apps.sales.models import Quote, Source
@@ -54,9 +58,6 @@ from tenant_apps.sales.services import quotes as service
 
 S = Quote.Status
 STATUS_WORDS = [selectors.ALL, selectors.WAITING, *selectors.VISIBLE_STATUSES]
-
-_MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
-PDF_UNAVAILABLE = gettext_lazy("PDF documents cannot be made on this server at the moment.")
 
 
 class OrderRefOut(serializers.Serializer):
@@ -80,9 +81,9 @@ class PortalQuoteRowOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
     valid_until = serializers.DateField()
-    total_net = serializers.DecimalField(**_MONEY)
-    total_vat = serializers.DecimalField(**_MONEY)
-    total_gross = serializers.DecimalField(**_MONEY)
+    total_net = serializers.DecimalField(**MONEY)
+    total_vat = serializers.DecimalField(**MONEY)
+    total_gross = serializers.DecimalField(**MONEY)
     order = serializers.SerializerMethodField(help_text="the order an acceptance made")
 
     class Meta:
@@ -95,34 +96,6 @@ class PortalQuoteRowOut(serializers.Serializer):
     def get_order(self, quote: Quote) -> Any:
         order = quote.order if quote.order_id else None
         return OrderRefOut(order).data if order is not None else None
-
-
-class PortalQuoteLineOut(serializers.Serializer):
-    position = serializers.IntegerField()
-    product = serializers.UUIDField(source="product_id", allow_null=True)
-    product_code = serializers.CharField(source="product.code", default="")
-    description = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
-    unit = serializers.CharField()
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="net")
-    discount = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="percent")
-    vat_rate = serializers.CharField(help_text='"23", "8", "5", "0" or "zw" (exempt)')
-    total_net = serializers.DecimalField(**_MONEY)
-    total_vat = serializers.DecimalField(**_MONEY)
-    total_gross = serializers.DecimalField(**_MONEY)
-
-    class Meta:
-        ref_name = "PortalQuoteLine"
-
-
-class PortalQuoteVatRowOut(serializers.Serializer):
-    rate = serializers.CharField()
-    net = serializers.DecimalField(**_MONEY)
-    vat = serializers.DecimalField(**_MONEY)
-    gross = serializers.DecimalField(**_MONEY)
-
-    class Meta:
-        ref_name = "PortalQuoteVatRow"
 
 
 class DecisionOut(serializers.Serializer):
@@ -141,7 +114,7 @@ class DecisionOut(serializers.Serializer):
 
 class PortalQuoteOut(PortalQuoteRowOut):
     notes = serializers.CharField()
-    lines = PortalQuoteLineOut(many=True, source="lines.all")
+    lines = PortalLineOut(many=True, source="lines.all")
     vat_summary = serializers.SerializerMethodField()
     checksum = serializers.SerializerMethodField(
         help_text="of the quote as shown; send it back with the decision"
@@ -152,12 +125,12 @@ class PortalQuoteOut(PortalQuoteRowOut):
     class Meta:
         ref_name = "PortalQuote"
 
-    @extend_schema_field(PortalQuoteVatRowOut(many=True))
+    @extend_schema_field(PortalVatRowOut(many=True))
     def get_vat_summary(self, quote: Quote) -> Any:
         rows = vat_summary(
             (line.vat_rate, line.total_net, line.total_vat) for line in quote.lines.all()
         )
-        return PortalQuoteVatRowOut(rows, many=True).data
+        return PortalVatRowOut(rows, many=True).data
 
     def get_checksum(self, quote: Quote) -> str:
         return quote_checksum(quote)
@@ -265,32 +238,22 @@ class PortalQuoteDetailView(PortalCustomerAPIView):
         return Response(PortalQuoteOut(_quote(request, pk)).data)
 
 
-class PortalQuotePdfView(PortalCustomerAPIView):
-    renderer_classes = [JSONRenderer, PdfRenderer]
+class PortalQuotePdfView(PortalPdfView):
+    render = staticmethod(documents.quote_pdf)
+
+    def document(self, request: Request, pk: Any) -> Quote:
+        return _quote(request, pk)
 
     @extend_schema(
-        tags=["portal"],
-        summary="The quote's A4 PDF",
-        description=(
+        **pdf_schema(
+            "quote",
             "The same document the seller prints, in the seller's language, with the "
             "decision record once decided. 503 `pdf_unavailable` when this server cannot "
-            "render PDFs."
-        ),
-        parameters=[OpenApiParameter("format", exclude=True)],
-        responses={
-            (200, "application/pdf"): OpenApiResponse(
-                response=OpenApiTypes.BINARY, description="The PDF, named after the quote."
-            ),
-            503: OpenApiResponse(description="PDF documents are unavailable on this server."),
-        },
+            "render PDFs.",
+        )
     )
     def get(self, request: Request, pk: Any) -> HttpResponse:
-        quote = _quote(request, pk)
-        try:
-            content = documents.quote_pdf(quote)
-        except documents.PdfUnavailable as exc:
-            raise PdfUnavailableError(detail=PDF_UNAVAILABLE) from exc
-        return documents.pdf_response(quote, content)
+        return super().get(request, pk)
 
 
 class PortalQuoteAcceptView(PortalCustomerAPIView):
