@@ -17,7 +17,6 @@ from dockpulse.actors import staff_actor
 from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
 from tenant_apps.messaging.services import message_send
-from tenant_apps.portal.views.orders import optional_url
 from tenant_apps.sales import documents
 from tenant_apps.sales.documents import status as pdf_probe
 from tenant_apps.sales.models import Order
@@ -167,13 +166,11 @@ def test_the_detail_shows_lines_totals_vat_delivery_tracking_and_history(tenant_
     # Who moved it is "us", never a staff member's name; staff notes stay inside.
     assert "Us" in history
     assert "Internal: paid upfront" not in html(page) and manager.name not in history
-    # Shipped: no cancel form; "Order again" posts to the ordering pages' reorder (once
-    # they exist) and the PDF is linked.
+    # Shipped: no cancel form; "Order again" posts to the ordering pages' reorder and the
+    # PDF is linked.
     assert "/cancel/" not in html(page)
     assert f'href="/portal/orders/{order.pk}/pdf/"' in html(page)
-    reorder = optional_url("portal:order_reorder", order.pk)
-    if reorder:
-        assert f'method="post" action="{reorder}"' in html(page)
+    assert f'method="post" action="/portal/orders/{order.pk}/reorder/"' in html(page)
 
 
 def test_a_new_order_is_cancelled_by_its_customer_with_an_event(tenant_a):

@@ -115,6 +115,11 @@ def _remember(session: SessionBase, customer: Customer) -> None:
     session[STAMP_KEY] = credentials_stamp(customer)
 
 
+def current_customer(request: HttpRequest) -> Customer:
+    """The signed-in customer of a `portal_page()` view (it let only them through)."""
+    return cast(Customer, getattr(request, "customer"))  # noqa: B009
+
+
 def login(request: HttpRequest, customer: Customer) -> None:
     """A new session key (no fixation), a new CSRF token, the customer remembered."""
     session = portal_session(request)

@@ -6,7 +6,7 @@ module, the portal session); none reads `request.user`, the staff's.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,14 +20,8 @@ from django.views.decorators.http import require_POST
 from dockpulse.security import lockout
 from dockpulse.security.clientip import client_ip
 from dockpulse.web.forms import add_service_errors
-from tenant_apps.customers.models import Customer
 from tenant_apps.portal import forms, services, sessions
-from tenant_apps.portal.sessions import portal_page
-
-
-def _customer(request: HttpRequest) -> Customer:
-    # portal_page(signed_in=True) let only a signed-in customer through.
-    return cast(Customer, getattr(request, "customer"))  # noqa: B009
+from tenant_apps.portal.sessions import current_customer, portal_page
 
 
 def _locked(
@@ -78,7 +72,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 @portal_page(during_first_login=True)
 def password_change(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
+    customer = current_customer(request)
     form = forms.PasswordChangeForm(request.POST or None, forced=customer.portal_first_login)
     if request.method == "POST" and form.is_valid():
         try:

@@ -10,7 +10,7 @@ long text comes back on the field (400).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
@@ -24,10 +24,9 @@ from dockpulse.actors import customer_actor
 from dockpulse.errors import DomainError
 from dockpulse.web.forms import add_service_errors
 from dockpulse.web.listing import SortOption, listing
-from tenant_apps.customers.models import Customer
 from tenant_apps.messaging import selectors, services
 from tenant_apps.messaging.forms import ReplyForm
-from tenant_apps.portal.sessions import portal_page
+from tenant_apps.portal.sessions import current_customer, portal_page
 
 PER_PAGE = 20
 TEMPLATE = "portal/messages/thread.html"
@@ -45,7 +44,7 @@ class MessageForm(ReplyForm):
 
 @portal_page()
 def thread(request: HttpRequest) -> HttpResponse:
-    customer = cast(Customer, getattr(request, "customer"))  # noqa: B009
+    customer = current_customer(request)
     actor = customer_actor(customer)
     form = MessageForm()
     status = 200

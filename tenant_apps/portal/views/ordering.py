@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.sessions.backends.base import SessionBase
@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.formats import get_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -34,7 +34,7 @@ from tenant_apps.customers.models import Customer
 from tenant_apps.portal.forms_ordering import AddToCartForm, CatalogueSearchForm, CheckoutForm
 from tenant_apps.portal.selectors import catalogue as selectors
 from tenant_apps.portal.services import ordering as services
-from tenant_apps.portal.sessions import portal_page, portal_session
+from tenant_apps.portal.sessions import current_customer, portal_page, portal_session
 from tenant_apps.sales.models import Order
 from tenant_apps.sales.services.common import customer_address
 from tenant_apps.sales.services.lines import MAX_LINES
@@ -44,11 +44,6 @@ CART_KEY = "_portal_cart"  # [[product id, quantity as typed], ...] in the custo
 CHECKOUT_KEY = "_portal_checkout"  # the checkout's fields as typed: date, address, notes
 CATALOGUE = "portal/ordering/catalogue.html"
 CART = "portal/ordering/cart.html"
-
-
-def _customer(request: HttpRequest) -> Customer:
-    # portal_page(signed_in=True) let only a signed-in customer through.
-    return cast(Customer, getattr(request, "customer"))  # noqa: B009
 
 
 # --- the cart in the portal session ---------------------------------------------------------
@@ -203,10 +198,7 @@ def _as_typed(quantity: str) -> str:
 
 
 def _detail_url(order: Order) -> str:
-    try:
-        return reverse("portal:order_detail", kwargs={"pk": order.pk})
-    except NoReverseMatch:  # the order pages are built next to these (helper A's views)
-        return f"/portal/orders/{order.pk}/"
+    return reverse("portal:order_detail", kwargs={"pk": order.pk})
 
 
 def _checkout_initial(session: SessionBase, customer: Customer) -> dict[str, str]:
@@ -279,7 +271,7 @@ def _cart_page(
 def order_cart(request: HttpRequest) -> HttpResponse:
     """GET: the cart, its totals and the checkout's fields. POST: "Update the cart"
     (quantities as typed, `remove`), or "Place order"; both keep what was typed."""
-    customer = _customer(request)
+    customer = current_customer(request)
     session = portal_session(request)
     if request.method != "POST":
         lines = cart_of(session)
@@ -342,7 +334,7 @@ def order_cart(request: HttpRequest) -> HttpResponse:
 def order_reorder(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """One POST: a new order of the same products and quantities at today's prices;
     products no longer sold are left out and named. Another customer's order is 404."""
-    customer = _customer(request)
+    customer = current_customer(request)
     order = get_object_or_404(selectors.customer_orders(customer), pk=pk)
     try:
         result = services.portal_order_reorder(customer=customer, order=order)

@@ -9,14 +9,14 @@ Everything is read through tenant_apps.portal.selectors.orders, filtered by
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -26,7 +26,7 @@ from dockpulse.errors import StateConflict
 from tenant_apps.customers.models import Customer
 from tenant_apps.portal.selectors import orders as selectors
 from tenant_apps.portal.services.orders import portal_order_cancel
-from tenant_apps.portal.sessions import portal_page
+from tenant_apps.portal.sessions import current_customer, portal_page
 from tenant_apps.sales import documents
 from tenant_apps.sales.models import Order, OrderStatusChange
 from tenant_apps.sales.selectors import vat_summary
@@ -34,19 +34,6 @@ from tenant_apps.sales.services.orders import order_moves
 
 PAGE_SIZE = 25
 S = Order.Status
-
-
-def optional_url(name: str, *args: Any) -> str | None:
-    """The URL of `name`, or None while that page does not exist (pages other parts of
-    the portal add: ordering, quotes, messages)."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
-def current_customer(request: HttpRequest) -> Customer:
-    return cast(Customer, getattr(request, "customer"))  # noqa: B009  (set by portal_page)
 
 
 # --- the list ----------------------------------------------------------------------------
@@ -64,7 +51,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "status": status,
         "tabs": selectors.portal_order_tabs(customer_id=customer.pk),
         "page": listing,
-        "new_order_url": optional_url("portal:order_new"),
+        "new_order_url": reverse("portal:order_new"),
     }
     return render(request, "portal/orders/list.html", context)
 
@@ -138,8 +125,8 @@ def _detail(
         "may_cancel": may_cancel,
         "cancel_form": form or CancelForm(initial={"expected_status": order.status}),
         "problem": problem,
-        "reorder_url": optional_url("portal:order_reorder", order.pk),
-        "messages_url": optional_url("portal:messages"),
+        "reorder_url": reverse("portal:order_reorder", args=[order.pk]),
+        "messages_url": reverse("portal:messages"),
         "address": order.delivery_address or {},
         "pdf_available": documents.pdf_status().available,
     }

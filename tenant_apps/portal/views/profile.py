@@ -9,8 +9,6 @@ the errors on their fields (400).
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -22,16 +20,15 @@ from dockpulse.actors import customer_actor
 from dockpulse.errors import DomainError
 from dockpulse.web.forms import add_service_errors
 from tenant_apps.customers import profile as customer_profile
-from tenant_apps.customers.models import Customer
 from tenant_apps.portal.forms_profile import ProfileForm
-from tenant_apps.portal.sessions import portal_page
+from tenant_apps.portal.sessions import current_customer, portal_page
 
 TEMPLATE = "portal/profile/profile.html"
 
 
 @portal_page()
 def profile(request: HttpRequest) -> HttpResponse:
-    customer = cast(Customer, getattr(request, "customer"))  # noqa: B009
+    customer = current_customer(request)
     fields = customer_profile.profile_fields()
     data = request.POST if request.method == "POST" else None
     form = ProfileForm(data, profile=fields, initial=ProfileForm.initial_for(customer))

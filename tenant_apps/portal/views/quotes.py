@@ -11,7 +11,7 @@ bound to the checksum of the version the customer read (a hidden field of both f
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +31,7 @@ from dockpulse.security.clientip import client_ip
 from dockpulse.web.forms import add_service_errors
 from tenant_apps.customers.models import Customer
 from tenant_apps.portal.selectors import quotes as selectors
-from tenant_apps.portal.sessions import portal_page
+from tenant_apps.portal.sessions import current_customer, portal_page
 from tenant_apps.sales import documents
 from tenant_apps.sales.documents.checksum import quote_checksum
 from tenant_apps.sales.documents.context import quote_decision
@@ -41,18 +41,6 @@ from tenant_apps.sales.services import quotes as service
 
 PAGE_SIZE = 20
 S = Quote.Status
-
-
-def _customer(request: HttpRequest) -> Customer:
-    return cast(Customer, getattr(request, "customer"))  # noqa: B009  (set by portal_page)
-
-
-def _optional_url(name: str, *args: Any) -> str | None:
-    """The URL of `name`, or None while that page does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _get(customer: Customer, pk: uuid.UUID) -> Quote:
@@ -68,7 +56,7 @@ def _get(customer: Customer, pk: uuid.UUID) -> Quote:
 @portal_page()
 @require_GET
 def quote_list(request: HttpRequest) -> HttpResponse:
-    customer = _customer(request)
+    customer = current_customer(request)
     tabs = selectors.portal_quote_tabs(customer_id=customer.pk)
     tab = selectors.portal_quote_tab(request.GET.get("tab"), waiting=tabs[0].count)
     statuses = (S.SENT,) if tab == selectors.WAITING else ()
@@ -109,7 +97,7 @@ def _detail(
     # Both forms carry the checksum of the quote as shown now (a refused form too).
     checksum = quote_checksum(quote)
     context = {
-        "customer": _customer(request),
+        "customer": current_customer(request),
         "quote": quote,
         "shown_status": shown,
         "lines": lines,
@@ -119,10 +107,10 @@ def _detail(
         "may_decide": shown == S.SENT,
         "reject_form": reject_form or RejectForm(),
         "problem": problem,
-        "order_url": _optional_url("portal:order_detail", quote.order_id)
+        "order_url": reverse("portal:order_detail", args=[quote.order_id])
         if quote.order_id
         else None,
-        "messages_url": _optional_url("portal:messages"),
+        "messages_url": reverse("portal:messages"),
         "pdf": documents.pdf_status(),
     }
     return render(request, "portal/quotes/detail.html", context, status=status)
@@ -131,14 +119,14 @@ def _detail(
 @portal_page()
 @require_GET
 def quote_detail(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
-    return _detail(request, _get(_customer(request), pk))
+    return _detail(request, _get(current_customer(request), pk))
 
 
 @portal_page()
 @require_GET
 def quote_pdf(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """The same PDF the staff print, with the decision record once decided."""
-    quote = _get(_customer(request), pk)
+    quote = _get(current_customer(request), pk)
     try:
         content = documents.quote_pdf(quote)
     except documents.PdfUnavailable:
@@ -195,7 +183,7 @@ def _accepted_message(quote: Quote, *, again: bool) -> str:
 def quote_accept(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Accept and place the order. A second click, or another tab, lands on the accepted
     quote with the order the first one made."""
-    customer = _customer(request)
+    customer = current_customer(request)
     quote = _get(customer, pk)
     try:
         accepted = service.quote_accept(
@@ -220,7 +208,7 @@ def quote_accept(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 @require_POST
 def quote_reject(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     """Reject with a reason (required: the staff read it on the quote's page)."""
-    customer = _customer(request)
+    customer = current_customer(request)
     quote = _get(customer, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
