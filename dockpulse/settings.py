@@ -353,6 +353,15 @@ PLATFORM_RECOVERY_CODES = 10
 # Times on the platform's pages (the audit log); stored in UTC.
 PLATFORM_TIME_ZONE = env.str("PLATFORM_TIME_ZONE", default="Europe/Warsaw")
 PLATFORM_AUDIT_PAGE_SIZE = 50
+PLATFORM_TENANTS_PAGE_SIZE = 50
+# Billing: a month's record is due this many days after the month starts; pending past
+# the due date is overdue.
+PLATFORM_BILLING_DUE_DAYS = env.int("PLATFORM_BILLING_DUE_DAYS", default=14)
+# Impersonation: the one-time link is redeemable for seconds, the session lasts minutes.
+PLATFORM_IMPERSONATION_REDEEM_SECONDS = 60
+PLATFORM_IMPERSONATION_MINUTES = env.int("PLATFORM_IMPERSONATION_MINUTES", default=30)
+# /healthz/deep answers platform admins with the second factor, or this bearer token.
+PLATFORM_HEALTH_TOKEN = env.str("PLATFORM_HEALTH_TOKEN", default="")
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="DockPulse platform")
 # One lockout for every way in (docs/security.md): django-otp's own per-device back-off
 # would refuse a right code seconds after a wrong one and keep no per-address count.
@@ -414,6 +423,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "platform.clear_expired_all",
         "schedule": env.float("CLEAR_EXPIRED_SECONDS", 6 * 60 * 60.0),
     },
+    # The platform superadmin (docs/platform.md): the tenants list's usage figures, the
+    # month's billing records (idempotent: hourly, it makes each record once), overdue
+    # marking, and the workers' heartbeat the health page reads.
+    "platform-usage-gather": {
+        "task": "platform.usage_gather_all",
+        "schedule": env.float("PLATFORM_USAGE_SECONDS", 15 * 60.0),
+    },
+    "platform-billing-month": {"task": "platform.billing_generate", "schedule": 60 * 60.0},
+    "platform-worker-heartbeat": {"task": "platform.worker_heartbeat", "schedule": 60.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

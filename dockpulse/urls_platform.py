@@ -7,13 +7,18 @@ second factor only the sign-in, code and enrolment pages answer (docs/platform.m
 from django.urls import include, path
 
 from dockpulse.admin_sites import platform_admin_site
-from platform_app import views
+from platform_app.views import access, billing, health, impersonation, plans, tenant_ops, tenants
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("audit/", views.audit_log, name="platform_audit"),
-    path("login/code/", views.otp_verify, name="platform_otp_verify"),
-    path("login/set-up/", views.otp_enrol, name="platform_otp_enrol"),
+    *tenants.urlpatterns,
+    *tenant_ops.urlpatterns,
+    *impersonation.urlpatterns,
+    *plans.urlpatterns,
+    *billing.urlpatterns,
+    *health.urlpatterns,
+    path("audit/", access.audit_log, name="platform_audit"),
+    path("login/code/", access.otp_verify, name="platform_otp_verify"),
+    path("login/set-up/", access.otp_enrol, name="platform_otp_enrol"),
     # login, logout, password change and reset (the reset link comes back to this host)
     path("", include("tenant_apps.accounts.urls")),
     path("admin/", platform_admin_site.urls),

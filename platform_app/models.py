@@ -125,8 +125,8 @@ class BillingRecord(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         PAID = "paid", _("Paid")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
+        OVERDUE = "overdue", _("Overdue")
+        VOID = "void", _("Void")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # Kept when a tenant is purged (accounting law): the row then keeps only the slug.
@@ -142,7 +142,13 @@ class BillingRecord(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
+    # Pending past this date is overdue; paid_at is set when an admin marks it paid.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # How the amount was made: one line per plan in force during the period (proration).
+    lines = models.JSONField(_("lines"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "billing_records"
@@ -155,6 +161,12 @@ class BillingRecord(models.Model):
                 name="billing_period_ordered",
             ),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="billing_amount_gte_0"),
+            # One record per tenant per month, however often the monthly run is repeated.
+            models.UniqueConstraint(
+                fields=["tenant", "period_start"],
+                condition=models.Q(tenant__isnull=False),
+                name="billing_one_per_tenant_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,3 +206,81 @@ class TenantAuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_slug or '-'} {self.action}"
+
+
+class TenantPlanPeriod(models.Model):
+    """Which plan a tenant was on from which day: the history billing prorates by."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="plan_periods")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="tenant_periods")
+    starts_on = models.DateField(_("from"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "tenant_plan_periods"
+        ordering = ["tenant", "starts_on", "created_at"]
+        indexes = [models.Index(fields=["tenant", "starts_on"], name="plan_period_tenant_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.plan_id} {self.starts_on}"
+
+
+class TenantUsage(models.Model):
+    """Usage figures of one tenant, gathered by a periodic task (docs/platform.md): the
+    tenants list reads this one table instead of querying hundreds of tenant databases."""
+
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, primary_key=True, related_name="usage"
+    )
+    users = models.PositiveIntegerField(_("users"), default=0)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    orders_this_month = models.PositiveIntegerField(_("orders this month"), default=0)
+    db_size_bytes = models.BigIntegerField(_("database size"), default=0)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    last_backup_at = models.DateTimeField(_("last backup"), null=True, blank=True)
+    undelivered_events = models.PositiveIntegerField(_("undelivered events"), default=0)
+    oldest_undelivered_at = models.DateTimeField(
+        _("oldest undelivered event"), null=True, blank=True
+    )
+    failed_deliveries = models.PositiveIntegerField(_("failed deliveries"), default=0)
+    gathered_at = models.DateTimeField(_("gathered at"), null=True, blank=True)
+    error = models.TextField(_("last gathering error"), blank=True)
+
+    class Meta:
+        db_table = "tenant_usage"
+        verbose_name = _("tenant usage")
+        verbose_name_plural = _("tenant usage")
+
+    def __str__(self) -> str:
+        return f"usage of {self.tenant_id}"
+
+
+class ImpersonationGrant(models.Model):
+    """A platform admin opening a tenant's panel as its admin, for a limited time.
+
+    The platform host makes the grant and hands the browser a one-time token (only its
+    hash is stored); the tenant host redeems it within seconds and signs the admin in as
+    `user_email` until `expires_at` or until ended (docs/platform.md, "Impersonation").
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.CASCADE, related_name="impersonation_grants"
+    )
+    admin_email = models.EmailField(_("platform admin"), max_length=254)
+    user_email = models.EmailField(_("signed in as"), max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    redeem_by = models.DateTimeField(_("redeem by"))
+    expires_at = models.DateTimeField(_("expires at"))
+    redeemed_at = models.DateTimeField(_("redeemed at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+
+    class Meta:
+        db_table = "impersonation_grants"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.admin_email} as {self.user_email}"

@@ -7,8 +7,6 @@ again on each page, so a view moved elsewhere cannot lose it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -28,40 +26,19 @@ from dockpulse.errors import DomainError
 from dockpulse.security import lockout
 from dockpulse.security.clientip import client_ip
 from dockpulse.web.forms import add_service_errors
-
-from .forms import AuditFilterForm, EnrolmentCodeForm, OtpCodeForm
-from .middleware import verified
-from .qr import qr_svg_data_uri, secret_for_typing
-from .selectors import audit_filter_options, audit_list, tenant_list
-from .services.access import (
-    is_platform_admin,
+from platform_app.forms import AuditFilterForm, EnrolmentCodeForm, OtpCodeForm
+from platform_app.middleware import verified
+from platform_app.qr import qr_svg_data_uri, secret_for_typing
+from platform_app.selectors import audit_filter_options, audit_list
+from platform_app.services.access import (
     platform_otp_verify,
     totp_enrolment_confirm,
     totp_enrolment_start,
     user_has_totp,
 )
-from .services.audit import AuditOrigin
+from platform_app.services.audit import AuditOrigin
 
-View = Callable[..., HttpResponse]
-
-
-def platform_page(view: View) -> View:
-    """A page for platform admins who passed the second factor."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (is_platform_admin(request.user) and verified(request.user)):
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return guarded
-
-
-@platform_page
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "platform_app/home.html", {"tenants": tenant_list(), "section": "tenants"}
-    )
+from .base import platform_page
 
 
 @platform_page
