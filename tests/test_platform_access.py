@@ -13,7 +13,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,50 +22,24 @@ from platform_app.models import ModuleRegistry, Tenant, TenantAuditLog
 from platform_app.services.access import platform_otp_reset, totp_enrolment_confirm
 from platform_app.services.audit import AuditOrigin, audit_record
 from tenant_apps.accounts.models import User
+from tests.platform_support import (
+    ADMIN,
+    HOST,
+    code_for,
+    make_admin,
+    password_client,
+    verified_client,
+    with_device,
+)
 from tests.support import TENANT_A_ADMIN, TENANT_A_HOST, TEST_PASSWORD, run_manage, tokens
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
-HOST = "app.localhost"
-ADMIN = "ops@platform.example.com"
 WRONG = "Wrong e-mail or password."
 NOT_RIGHT = "That code is not right."
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def make_admin(email: str = ADMIN) -> User:
-    with platform_context():
-        return User.objects.create_superuser(email, TEST_PASSWORD, name="Ops")
-
-
-def with_device(user: User) -> TOTPDevice:
-    with platform_context():
-        return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-
-
-def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
-    """The code the admin's app shows now (or `steps_ahead` steps later: within the
-    accepted tolerance, for a second sign-in inside one 30-second step)."""
-    with platform_context():
-        device.refresh_from_db()
-    value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
-    return f"{value:0{device.digits}d}"
-
-
-def password_client(email: str = ADMIN, address: str = "127.0.0.1") -> Client:
-    client = Client(HTTP_HOST=HOST, REMOTE_ADDR=address)
-    response = client.post("/login/", {"username": email, "password": TEST_PASSWORD})
-    assert response.status_code == 302, response.content
-    return client
-
-
-def verified_client(user: User, device: TOTPDevice, steps_ahead: int = 0) -> Client:
-    client = password_client(user.email)
-    response = client.post("/login/code/", {"code": code_for(device, steps_ahead), "next": "/"})
-    assert response.status_code == 302 and response["Location"] == "/", response.content
-    return client
 
 
 def audit_rows(action: str) -> list[TenantAuditLog]:
