@@ -230,7 +230,7 @@ def test_beat_clears_expired_sessions_and_tokens_in_every_database(tenant_a, ten
     with tenant_context(tenant_b):
         assert Session.objects.filter(session_key=keys["b"][0]).exists()
 
-    from platform_app.tasks import clear_expired_all
+    from platform_app.tasks.maintenance import clear_expired_all
 
     assert clear_expired_all.apply().get() >= 2
     for name, context in (
