@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 SERVICES := $(BIN)/python -m dockpulse.devservices
 
 CHROMIUM := /usr/bin/chromium
+# Two workers (pytest-xdist; each its own test databases and Redis db: conftest.py), a
+# test file's tests on one worker (its browser and fixtures are set up once). PYTEST_ARGS=
+# (empty) runs in one process, e.g. `make test PYTEST_ARGS="-x tests/test_routing.py"`.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: install browser pdf-libs run manage test lint typecheck format messages clean bench
 

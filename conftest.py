@@ -32,6 +32,25 @@ import pytest
 # Faker's values (names, streets) differ between runs unless seeded: a failure must replay.
 factory.random.reseed_random("dockpulse-tests")
 
+# Parallel runs (pytest-xdist, `-n 2` in make test): each worker gets its own Redis
+# database, so one worker's broker purge, lockout counts and tenant registry (keyed by
+# slug: both workers have a tenant-a) never reach the other's. Its PostgreSQL databases
+# get the worker's suffix (pytest-django's, and TENANT_DB_PREFIX below).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    _redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    _offset = 1 + int(_XDIST_WORKER.removeprefix("gw"))
+    if _redis.scheme == "unix":  # the embedded Redis: unix:///path?db=0
+        _query = dict(parse_qsl(_redis.query))
+        _query["db"] = str((int(_query.get("db", 0)) + _offset) % 16)
+        _redis = _redis._replace(query=urlencode(_query))
+    else:
+        _redis = _redis._replace(path=f"/{(int(_redis.path.strip('/') or 0) + _offset) % 16}")
+    os.environ["REDIS_URL"] = urlunsplit(_redis)
+    os.environ.pop("CELERY_BROKER_URL", None)
+
 # Files and backups of the test run go to a folder of its own, also for the processes it
 # starts; set before Django reads its settings.
 TEST_FILES = Path(tempfile.mkdtemp(prefix="dockpulse-test-"))
@@ -39,6 +58,16 @@ os.environ["MEDIA_ROOT"] = str(TEST_FILES / "media")
 os.environ["BACKUP_ROOT"] = str(TEST_FILES / "backups")
 
 from django.conf import settings  # noqa: E402
+
+if _XDIST_WORKER:
+    # pytest-django has already read the settings: point this process at the worker's
+    # Redis as well (the processes the tests start read the environment set above).
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": settings.REDIS_URL},
+    }
+    settings.CELERY_BROKER_URL = settings.REDIS_URL.replace("unix://", "redis+socket://", 1)
 from django.db import connections  # noqa: E402
 from django.test import override_settings  # noqa: E402
 
@@ -80,7 +109,10 @@ def _reset_registry() -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(
-    request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: object
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_modify_db_settings: None,  # the xdist worker's suffix on the test database
+    django_db_blocker: object,
 ) -> Iterator[None]:
     """Replaces pytest-django's: the platform test database is needed by every test of
     this suite (even those that only commit), and nothing is serialized (no test flushes)."""
