@@ -57,9 +57,10 @@ class TenantAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "template", "plan", "migration_state"]
     search_fields = ["slug", "name", "db_name"]
     # Lifecycle goes through the services (provisioning, suspend, delete): the database
-    # behind a row cannot be created or dropped by editing it.
+    # behind a row cannot be created or dropped by editing it. The plan too: a change goes
+    # through tenant_plan_change (the limits check, the plan history billing prorates by).
     readonly_fields = [
-        "slug", "db_name", "db_host", "db_port", "generation", "status", "migration_state",
+        "slug", "plan", "db_name", "db_host", "db_port", "generation", "status", "migration_state",
         "migrated_to", "migrated_at", "migration_error", "created_at", "updated_at",
     ]  # fmt: skip
 

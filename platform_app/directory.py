@@ -11,7 +11,7 @@ from django.db import transaction
 from dockpulse.tenancy.info import TenantInfo
 from dockpulse.tenancy.registry import registry
 
-from .models import Tenant, TenantAuditLog
+from .models import Plan, Tenant, TenantAuditLog
 
 # The plan fields that limit what a tenant may create (TenantInfo.limits).
 LIMIT_FIELDS = ("max_users", "max_customers")
@@ -26,6 +26,17 @@ def stamp_of(tenant: Tenant) -> str:
 def publish(tenant: Tenant) -> None:
     """Tell every process the tenant changed (call on the platform transaction's commit)."""
     registry.publish(tenant.slug, stamp_of(tenant))
+
+
+def plan_modules_of(plan: Plan | None) -> frozenset[str] | None:
+    """The modules a plan includes (TenantInfo.plan_modules): None = no restriction (no
+    plan, or a plan whose features never listed modules)."""
+    if plan is None:
+        return None
+    modules = (plan.features or {}).get("modules")
+    if not isinstance(modules, list):
+        return None
+    return frozenset(str(code) for code in modules)
 
 
 def info_from_model(tenant: Tenant) -> TenantInfo:
@@ -45,6 +56,7 @@ def info_from_model(tenant: Tenant) -> TenantInfo:
         currency=tenant.currency,
         stamp=stamp_of(tenant),
         limits=tuple((field, getattr(plan, field) if plan else None) for field in LIMIT_FIELDS),
+        plan_modules=plan_modules_of(plan),
     )
 
 

@@ -28,6 +28,15 @@ class TenantInfo:
     # The plan's limits (("max_users", 5), ("max_customers", None), ...; None = unlimited),
     # so a tenant write checks them without a platform query (dockpulse.tenancy.limits).
     limits: tuple[tuple[str, int | None], ...] = ()
+    # The module codes the plan includes (its features["modules"]). None means no
+    # restriction: a tenant without a plan, or a plan that never listed modules (made
+    # before plans carried them); an empty set means the plan includes none. On the info,
+    # like the limits, so the module switch checks it without a platform query, and a
+    # plan edit reaches every process with the tenant's new stamp.
+    plan_modules: frozenset[str] | None = None
+
+    def plan_includes(self, module: str) -> bool:
+        return self.plan_modules is None or module in self.plan_modules
 
     def limit(self, name: str) -> int | None:
         return dict(self.limits).get(name)

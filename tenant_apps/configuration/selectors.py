@@ -6,17 +6,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from dockpulse import extensions
+from dockpulse.tenancy import get_current_tenant
 
 from . import labels
 from .models import CompanyProfile, FieldConfig, TenantModule
 
 
+def plan_includes(code: str) -> bool:
+    """Whether the tenant's plan includes the module (the platform puts the plan's modules
+    on the tenant's info; no plan, no restriction)."""
+    return get_current_tenant().plan_includes(code)
+
+
 def enabled_module_codes() -> list[str]:
-    return list(TenantModule.objects.filter(is_enabled=True).values_list("module_code", flat=True))
+    """The modules that are on: switched on by the tenant AND included in its plan."""
+    codes = TenantModule.objects.filter(is_enabled=True).values_list("module_code", flat=True)
+    return [code for code in codes if plan_includes(code)]
 
 
 def module_enabled(code: str) -> bool:
-    return TenantModule.objects.filter(module_code=code, is_enabled=True).exists()
+    return (
+        plan_includes(code)
+        and TenantModule.objects.filter(module_code=code, is_enabled=True).exists()
+    )
 
 
 def module_list() -> list[TenantModule]:
@@ -24,7 +36,10 @@ def module_list() -> list[TenantModule]:
 
 
 class TenantModuleSwitch:
-    """The core's `dockpulse.modules.ModuleSwitch`, read from this tenant's tenant_modules."""
+    """The core's `dockpulse.modules.ModuleSwitch`, read from this tenant's tenant_modules
+    and its plan: a module is on when the tenant switched it on and the plan includes it,
+    so everything that asks the switch (the API's ModuleEnabled, staff_page, the portal,
+    stock, event delivery) follows the plan without knowing plans exist."""
 
     def is_enabled(self, code: str) -> bool:
         return module_enabled(code)
@@ -41,14 +56,22 @@ class ModuleRow:
     module: TenantModule
     name: Any
     description: Any
+    in_plan: bool = True
+
+    @property
+    def is_on(self) -> bool:
+        """What the tenant gets: switched on and included in the plan."""
+        return self.in_plan and self.module.is_enabled
 
 
 def module_rows() -> list[ModuleRow]:
-    """The tenant's modules (those its business template offers), named (one query)."""
+    """The tenant's modules (those its business template offers), named, with whether the
+    plan includes each (one query)."""
     rows = []
     for module in module_list():
         label = labels.module_label(module.module_code)
-        rows.append(ModuleRow(module, label.name, label.description))
+        in_plan = plan_includes(module.module_code)
+        rows.append(ModuleRow(module, label.name, label.description, in_plan))
     return rows
 
 

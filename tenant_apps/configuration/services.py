@@ -5,14 +5,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
 
 from dockpulse import events
 from dockpulse.actors import Actor
 from dockpulse.tenancy import get_current_tenant, tenant_atomic, tenant_on_commit
 from dockpulse.tenancy.directory import directory
 
+from . import labels
 from .inputs import CompanyChanges, FieldRuleChanges
 from .models import CompanyProfile, FieldConfig, TenantModule
 
@@ -36,7 +39,23 @@ def modules_seed(*, enabled: Iterable[str], available: Iterable[str]) -> list[Te
 
 
 def module_set_enabled(*, module: TenantModule, enabled: bool, actor: Actor) -> TenantModule:
-    """Switch a module on or off; its API answers 404 and its pages hide while off."""
+    """Switch a module on or off; its API answers 404 and its pages hide while off.
+
+    A module the tenant's plan does not include cannot be switched on (it would stay off
+    anyway: the module switch asks the plan too); switching it off is always allowed.
+    """
+    if enabled and not get_current_tenant().plan_includes(module.module_code):
+        raise ValidationError(
+            {
+                "is_enabled": [
+                    _(
+                        "%(module)s is not in your plan; it can be switched on after a plan "
+                        "change that includes it."
+                    )
+                    % {"module": labels.module_label(module.module_code).name}
+                ]
+            }
+        )
     if module.is_enabled == enabled:
         return module
     with tenant_atomic():

@@ -48,7 +48,13 @@ def modules(request: HttpRequest) -> HttpResponse:
 def module_toggle(request: HttpRequest, code: str) -> HttpResponse:
     module = get_object_or_404(TenantModule, module_code=code)
     enabled = request.POST.get("enabled") == "1"
-    services.module_set_enabled(module=module, enabled=enabled, actor=staff_actor(request.user))
+    try:
+        services.module_set_enabled(module=module, enabled=enabled, actor=staff_actor(request.user))
+    except ValidationError as exc:
+        # Outside the tenant's plan: the page says so in words, nothing changes.
+        for problem in exc.messages:
+            messages.error(request, problem)
+        return redirect("settings:modules")
     name = labels.module_label(module.module_code).name
     if enabled:
         messages.success(request, _("%(module)s is on.") % {"module": name})
