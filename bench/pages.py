@@ -31,8 +31,18 @@ PORTAL_ORDERS orders (the seed's customer with many orders, topped up through th
   portal home          /portal/
   portal order list    /portal/orders/  and  /portal/orders/?status=all&page=10
 
+and, on the platform host (app.localhost) with PLATFORM_TENANTS more tenant rows (rows
+only: status active, a fake database name, a gathered TenantUsage row each; the list never
+opens tenant databases), signed in as a platform admin with password + TOTP:
+
+  platform tenants     /   and  /?page=5  /?q=bench-1  /?status=active&plan=business
+
+`--only platform` skips the large tenant (no seed_demo: a minute instead of many) and
+measures the platform list alone.
+
 Every response must be 200 (a redirect to the login page or an error stops the run). The
-targets (docs/performance.md): dashboard p95 <= 300 ms, list and detail pages p95 <= 150
+targets (docs/performance.md): the platform tenants list p95 < 300 ms with 500 tenants
+(issue 16), dashboard p95 <= 300 ms, list and detail pages p95 <= 150
 ms, search p95 <= 100 ms, line editor recompute p95 <= 80 ms, one order PDF <= 1 s, portal
 home and order list p95 <= 100 ms (issue 15).
 Databases (dockpulse_bench_pages_<pid>, bench_t_g<pid>_*), the gunicorn processes and the
@@ -83,17 +93,22 @@ WORKERS = 2
 TYPED = ("ko", "kow", "kowa", "kowal", "no", "now", "nowa", "cem", "ceme", "wkr")
 TARGETS = {
     "dashboard": 300.0, "list": 150.0, "search": 100.0, "recompute": 80.0, "pdf": 1000.0,
-    "portal": 100.0,
+    "portal": 100.0, "platform": 300.0,
 }  # fmt: skip
 LONG_ORDER_LINES = 50
 PORTAL_ORDERS = 500
 PORTAL_PASSWORD = "Portal-Bench-4242"  # noqa: S105 - as PASSWORD
+PLATFORM_HOST = "app.localhost"
+PLATFORM_ADMIN = "ops@bench.example.com"
+PLATFORM_TENANTS = 500
+# The bench admin's TOTP secret (hex, as django-otp stores it): the client computes codes.
+PLATFORM_TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 # --- setup (runs inside Django, in a child process) --------------------------------------
 
 
-def setup(scale: str) -> None:
+def setup(scale: str, only: str) -> None:
     from io import StringIO
 
     import django
@@ -107,6 +122,12 @@ def setup(scale: str) -> None:
 
     with platform_context():
         call_command("migrate", database="default", verbosity=0, stdout=StringIO())
+        platform_rows()
+    if only == "platform":
+        for alias in list(connections):
+            connections[alias].close()
+        return
+    with platform_context():
         services.template_migrate()
         services.tenant_create(
             slug=SLUG, name="Hurtownia Benchmark sp. z o.o.", template="trade",
@@ -120,6 +141,45 @@ def setup(scale: str) -> None:
     portal_customer()
     for alias in list(connections):
         connections[alias].close()
+
+
+def platform_rows() -> None:
+    """PLATFORM_TENANTS tenant rows with gathered usage (no databases: the list reads only
+    the platform's tables), and a platform admin with a confirmed TOTP device."""
+    import random
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from platform_app.models import Plan, Tenant, TenantUsage
+    from tenant_apps.accounts.models import User
+
+    rng = random.Random(16)
+    plans = list(Plan.objects.all())
+    now = timezone.now()
+    tenants = Tenant.objects.bulk_create(
+        Tenant(
+            slug=f"bench-{n:03d}", name=f"Firma Benchmark {n:03d} sp. z o.o.",
+            template=rng.choice(["services", "production", "trade"]), plan=rng.choice(plans),
+            status=Tenant.Status.ACTIVE, db_name=f"bench_fake_tenant_{n:03d}",
+            migration_state=Tenant.MigrationState.MIGRATED, migrated_at=now,
+        )
+        for n in range(PLATFORM_TENANTS)
+    )  # fmt: skip
+    TenantUsage.objects.bulk_create(
+        TenantUsage(
+            tenant=tenant, users=rng.randint(1, 40), customers=rng.randint(0, 20_000),
+            orders_this_month=rng.randint(0, 3_000), db_size_bytes=rng.randint(9, 900) * 2**20,
+            last_activity_at=now - timedelta(minutes=rng.randint(0, 10_000)),
+            last_backup_at=now - timedelta(hours=rng.randint(0, 48)),
+            undelivered_events=rng.randint(0, 3), failed_deliveries=rng.randint(0, 1),
+            gathered_at=now - timedelta(minutes=rng.randint(0, 15)),
+        )
+        for tenant in tenants
+    )  # fmt: skip
+    admin = User.objects.create_superuser(PLATFORM_ADMIN, PASSWORD, name="Bench ops")
+    TOTPDevice.objects.create(user=admin, name="bench", key=PLATFORM_TOTP_KEY, confirmed=True)
 
 
 def long_order() -> None:
@@ -206,6 +266,7 @@ def heavy_customer_id() -> str:
 @dataclass
 class Session:
     port: int
+    host: str = HOST
     cookies: dict[str, str] = field(default_factory=dict)
     conn: http.client.HTTPConnection | None = None
 
@@ -214,7 +275,7 @@ class Session:
     ) -> tuple[int, dict[str, str], bytes]:
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        sent = {"Host": f"{HOST}:{self.port}", **(headers or {})}
+        sent = {"Host": f"{self.host}:{self.port}", **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body:
@@ -247,6 +308,30 @@ class Session:
         status, _headers, _page = self.request("POST", "/login/", form, referer)
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"login failed: {status}")
+
+    def form(self, path: str, fields: dict[str, str]) -> tuple[int, dict[str, str]]:
+        """GET a form page for its CSRF token, POST `fields` to it."""
+        status, _headers, page = self.request("GET", path)
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if status != 200 or not match:
+            raise RuntimeError(f"{path}: {status}")
+        body = urlencode({"csrfmiddlewaretoken": match.group(1).decode(), **fields})
+        referer = {"Referer": f"http://{self.host}:{self.port}{path}"}
+        status, headers, _page = self.request("POST", path, body, referer)
+        return status, headers
+
+    def platform_login(self) -> None:
+        """Password, then a TOTP code from the bench admin's secret: a verified session."""
+        from django_otp.oath import totp
+
+        status, headers = self.form("/login/", {"username": PLATFORM_ADMIN, "password": PASSWORD})
+        # A 302 to "/", which sends a password-only session on to /login/code/.
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"platform login failed: {status} {headers.get('Location')}")
+        code = f"{totp(bytes.fromhex(PLATFORM_TOTP_KEY)):06d}"
+        status, headers = self.form("/login/code/", {"code": code, "next": "/"})
+        if status != 302 or headers.get("Location") != "/":
+            raise RuntimeError(f"platform code refused: {status} {headers.get('Location')}")
 
     def portal_login(self, phone: str) -> None:
         status, _headers, page = self.request("GET", "/portal/login/")
@@ -387,7 +472,7 @@ def editor_body(lines: list[tuple[object, ...]]) -> str:
     return urlencode(form)
 
 
-def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int, portal: int) -> str:
+def report(pages: list[Page], facts: dict[str, str], what: str) -> str:
     rows = []
     for page in pages:
         p50, p95 = percentile(page.times, 0.5), percentile(page.times, 0.95)
@@ -396,8 +481,7 @@ def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int, port
                      f"{p50:.1f}", f"{p95:.1f}", f"{max(page.times):.1f}", f"<= {target:.0f}",
                      "ok" if p95 <= target else "OVER"))  # fmt: skip
     header = (
-        f"Pages on a large demo tenant ({data}; the detail's customer has {heavy} orders, "
-        f"the portal's customer {portal} orders). "
+        f"{what} "
         f"gunicorn {WORKERS} sync workers, sequential requests; "
         f"nproc={facts['nproc']}, PostgreSQL {facts['postgresql']}. Milliseconds."
     )
@@ -418,6 +502,58 @@ def report(pages: list[Page], facts: dict[str, str], data: str, heavy: int, port
     return out
 
 
+def measure_tenant(
+    port: int, platform_db: str, tenant_prefix: str, warmup: int, requests: int
+) -> tuple[list[Page], str]:
+    """The staff panel's and the portal's pages on the large tenant."""
+    targets = targets_of(platform_db, tenant_prefix)
+    heavy_id, surname, heavy_orders, data = (
+        targets.heavy_customer,
+        targets.surname,
+        targets.heavy_orders,
+        targets.data,
+    )
+    long_order = targets.long_order
+    session = Session(port)
+    session.login()
+    tenant_pages = [
+        Page("dashboard", "dashboard", "dashboard", ["/"]),
+        Page("list", "customer list", "list", ["/customers/"]),
+        Page("list_search", "list search", "list", [f"/customers/?q={quote(surname)}"]),
+        Page("list_filter", "list filter", "list", ["/customers/?tag=VIP"]),
+        Page("detail", "customer detail", "list", [f"/customers/{heavy_id}/"]),
+        Page("detail_orders", "its orders fragment", "list",
+             [f"/orders/for-customer/{heavy_id}/"], htmx=True),
+        Page("search", "search as you type", "search",
+             [f"/search/?q={quote(typed)}" for typed in TYPED], htmx=True),
+        Page("order_list", "order list", "list", ["/orders/"]),
+        Page("order_list_status", "order list, a tab", "list", ["/orders/?status=delivered"]),
+        Page("order_detail", "order detail, 50 lines", "list", [f"/orders/{long_order}/"]),
+        Page("recompute", "line editor recompute, 50 lines", "recompute",
+             ["/sales/editor/recompute/"], htmx=True, body=targets.editor_body),
+        Page("order_pdf", "order PDF, 50 lines", "pdf", [f"/orders/{long_order}/pdf/"],
+             requests=40),
+    ]  # fmt: skip
+    portal = Session(port)
+    portal.portal_login(targets.portal_phone)
+    portal_pages = [
+        Page("portal_home", "portal home", "portal", ["/portal/"]),
+        Page("portal_orders", "portal order list", "portal",
+             ["/portal/orders/", "/portal/orders/?status=all&page=10"]),
+    ]  # fmt: skip
+    for page in tenant_pages:
+        measure(session, page, warmup, requests)
+        print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
+    for page in portal_pages:
+        measure(portal, page, warmup, requests)
+        print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
+    what = (
+        f"Pages on a large demo tenant ({data}; the detail's customer has {heavy_orders} "
+        f"orders, the portal's customer {targets.portal_orders} orders)."
+    )
+    return [*tenant_pages, *portal_pages], what
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=200)
@@ -427,11 +563,13 @@ def main() -> int:
     parser.add_argument("--reuse", metavar="PLATFORM_DB:TENANT_PREFIX",
                         help="measure a setup kept by --keep")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw numbers here")
+    parser.add_argument("--only", choices=["all", "platform"], default="all",
+                        help="platform: the tenants list alone (no large tenant)")  # fmt: skip
     parser.add_argument("--setup", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.setup is not None:
-        setup(args.setup)
+        setup(args.setup, args.only)
         return 0
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -447,55 +585,32 @@ def main() -> int:
     try:
         if not args.reuse:
             create_database(platform_db)
-            print(f"setup: tenant {SLUG}, seed_demo --size large --scale {args.scale} ...",
+            print(f"setup: {PLATFORM_TENANTS} platform tenant rows"
+                  + ("" if args.only == "platform" else
+                     f", tenant {SLUG}, seed_demo --size large --scale {args.scale}") + " ...",
                   flush=True)  # fmt: skip
-            subprocess.run([PYTHON, __file__, "--setup", args.scale], env=env, cwd=ROOT,
-                           check=True, timeout=3600)  # fmt: skip
+            subprocess.run([PYTHON, __file__, "--setup", args.scale, "--only", args.only],
+                           env=env, cwd=ROOT, check=True, timeout=3600)  # fmt: skip
             with psycopg.connect(db_url("postgres"), autocommit=True) as conn:
                 conn.execute("CHECKPOINT")  # the seed's WAL, flushed before measuring
-        targets = targets_of(platform_db, tenant_prefix)
-        heavy_id, surname, heavy_orders, data = (
-            targets.heavy_customer,
-            targets.surname,
-            targets.heavy_orders,
-            targets.data,
-        )
-        long_order = targets.long_order
         gunicorn, port = start_gunicorn(env)
-        session = Session(port)
-        session.login()
-        pages = [
-            Page("dashboard", "dashboard", "dashboard", ["/"]),
-            Page("list", "customer list", "list", ["/customers/"]),
-            Page("list_search", "list search", "list", [f"/customers/?q={quote(surname)}"]),
-            Page("list_filter", "list filter", "list", ["/customers/?tag=VIP"]),
-            Page("detail", "customer detail", "list", [f"/customers/{heavy_id}/"]),
-            Page("detail_orders", "its orders fragment", "list",
-                 [f"/orders/for-customer/{heavy_id}/"], htmx=True),
-            Page("search", "search as you type", "search",
-                 [f"/search/?q={quote(typed)}" for typed in TYPED], htmx=True),
-            Page("order_list", "order list", "list", ["/orders/"]),
-            Page("order_list_status", "order list, a tab", "list", ["/orders/?status=delivered"]),
-            Page("order_detail", "order detail, 50 lines", "list", [f"/orders/{long_order}/"]),
-            Page("recompute", "line editor recompute, 50 lines", "recompute",
-                 ["/sales/editor/recompute/"], htmx=True, body=targets.editor_body),
-            Page("order_pdf", "order PDF, 50 lines", "pdf", [f"/orders/{long_order}/pdf/"],
-                 requests=40),
+        platform = Session(port, host=PLATFORM_HOST)
+        platform.platform_login()
+        platform_pages = [
+            Page("platform_tenants", "platform tenants list", "platform", ["/"]),
+            Page("platform_tenants_query", "platform tenants, page/search/filter", "platform",
+                 ["/?page=5", "/?q=bench-1", "/?status=active&plan=business"]),
         ]  # fmt: skip
-        portal = Session(port)
-        portal.portal_login(targets.portal_phone)
-        portal_pages = [
-            Page("portal_home", "portal home", "portal", ["/portal/"]),
-            Page("portal_orders", "portal order list", "portal",
-                 ["/portal/orders/", "/portal/orders/?status=all&page=10"]),
-        ]  # fmt: skip
-        for page in pages:
-            measure(session, page, args.warmup, args.requests)
+        for page in platform_pages:
+            measure(platform, page, args.warmup, args.requests)
             print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
-        for page in portal_pages:
-            measure(portal, page, args.warmup, args.requests)
-            print(f"  {page.label}: p95 {percentile(page.times, 0.95):.1f} ms", flush=True)
-        pages += portal_pages
+        what = f"The platform's tenants list with {PLATFORM_TENANTS} tenant rows (+ TenantUsage)."
+        pages = list(platform_pages)
+        if args.only != "platform":
+            tenant_pages, tenant_what = measure_tenant(
+                port, platform_db, tenant_prefix, args.warmup, args.requests
+            )
+            pages, what = [*tenant_pages, *pages], f"{tenant_what} {what}"
     finally:
         terminate(gunicorn)
         if keep:
@@ -504,11 +619,15 @@ def main() -> int:
             dropped = drop_databases([platform_db, tenant_prefix])
             delete_redis_keys([f"dockpulse:{platform_db}*"])
             print(f"cleanup: dropped {len(dropped)} database(s)", flush=True)
+    return _finish(pages, facts, what, args.json)
+
+
+def _finish(pages: list[Page], facts: dict[str, str], what: str, json_path: Path | None) -> int:
     print()
-    print(report(pages, facts, data, heavy_orders, targets.portal_orders))
-    if args.json:
+    print(report(pages, facts, what))
+    if json_path:
         raw = {page.key: page.by_path for page in pages}
-        args.json.write_text(json.dumps({"facts": facts, "data": data, "ms": raw}, indent=1))
+        json_path.write_text(json.dumps({"facts": facts, "data": what, "ms": raw}, indent=1))
     return 0
 
 
