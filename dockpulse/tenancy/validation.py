@@ -14,6 +14,8 @@ RESERVED_SLUGS = frozenset(
     {
         "app", "www", "admin", "api", "static", "media", "portal", "platform",
         "template", "test", "mail",
+        # path segments of the platform's tenant pages (/tenants/new/)
+        "new", "check-slug",
     }
 )  # fmt: skip
 

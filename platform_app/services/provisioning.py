@@ -50,6 +50,23 @@ class ProvisionedTenant:
 # --- provisioning -----------------------------------------------------------------------
 
 
+def tenant_slug_validate(slug: str) -> None:
+    """Whether `slug` can be a new tenant's address: its format (length, characters, not
+    reserved) and that no tenant, deleted ones included, holds it. A ValidationError in
+    words otherwise (code length/format/reserved/taken/deleted): tenant_create and the
+    create page's check-as-you-type say the same thing."""
+    validate_slug_format(slug)
+    existing = Tenant.objects.filter(slug=slug).values_list("status", flat=True).first()
+    if existing == Tenant.Status.DELETED:
+        raise ValidationError(
+            _("The address %(slug)s belonged to a deleted tenant; it is free once purged.")
+            % {"slug": slug},
+            code="deleted",
+        )
+    if existing is not None:
+        raise ValidationError(_("The address %(slug)s is taken.") % {"slug": slug}, code="taken")
+
+
 def _validate_new_tenant(
     *,
     slug: str,
@@ -61,18 +78,9 @@ def _validate_new_tenant(
 ) -> Plan | None:
     errors: dict[str, list[str]] = {}
     try:
-        validate_slug_format(slug)
+        tenant_slug_validate(slug)
     except ValidationError as exc:
         errors["slug"] = list(exc.messages)
-    else:
-        existing = Tenant.objects.filter(slug=slug).values_list("status", flat=True).first()
-        if existing == Tenant.Status.DELETED:
-            errors["slug"] = [
-                _("The address %(slug)s belonged to a deleted tenant; it is free once purged.")
-                % {"slug": slug}
-            ]
-        elif existing is not None:
-            errors["slug"] = [_("The address %(slug)s is taken.") % {"slug": slug}]
     if not name.strip():
         errors["name"] = [_("Enter the company name.")]
     if template not in BusinessTemplate.values:
@@ -184,6 +192,11 @@ def tenant_create(
                 tenant.migration_state = Tenant.MigrationState.MIGRATED
                 tenant.migrated_at = timezone.now()
                 tenant.save()
+                if plan is not None:
+                    # The plan history billing prorates by starts with the tenant.
+                    from .plans import platform_today
+
+                    plan.tenant_periods.create(tenant=tenant, starts_on=platform_today())
                 audit(
                     tenant,
                     "tenant.created",
