@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "dockpulse.tenancy.middleware.TenantTimezoneMiddleware",
     "tenant_apps.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A platform admin's impersonated session (tenant hosts): ended when expired or ended.
+    "tenant_apps.accounts.impersonation.ImpersonationMiddleware",
     # The platform host only (docs/platform.md): the second factor, idle expiry (its
     # notice is a message), the audit's origin. A tenant host's request passes through.
     "platform_app.middleware.PlatformAccessMiddleware",
@@ -129,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dockpulse.tenancy.context_processors.tenant",
                 "dockpulse.web.context_processors.panel",
+                "tenant_apps.accounts.impersonation.impersonation_banner",
             ],
         },
     },

@@ -38,6 +38,9 @@ PUBLIC_PREFIXES = (
     "admin/", "i18n/", "api/",
     # The customers' portal: its own guard (portal_page), walked by tests/test_portal_auth.py.
     "portal/",
+    # Impersonation: the one-time link is opened signed out; End has its own session check
+    # (tests/test_platform_impersonation.py).
+    "impersonate/",
 )  # fmt: skip
 
 

@@ -13,6 +13,18 @@ from .api import PasswordChangeView, PasswordResetView, UserViewSet
 
 extensions.resource("users", read=ADMINS, write=ADMINS)
 
+# A platform admin signed in as one of this tenant's users, and that session's end
+# (tenant_apps/accounts/impersonation.py): the tenant's own history shows who came in.
+extensions.event_types(
+    "staff.impersonated",
+    "staff.impersonation_ended",
+    app="accounts",
+    labels={
+        "staff.impersonated": _("Platform admin signed in as a user"),
+        "staff.impersonation_ended": _("Platform admin's session ended"),
+    },
+)
+
 extensions.api_route("users", UserViewSet, basename="user")
 
 # Signing in and out: the core's JWT views for this app's user model, and this app's

@@ -3,9 +3,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import impersonation, views
 
 urlpatterns = [
+    # A platform admin's one-time link and the banner's End button: tenant hosts only (the
+    # views answer 404 on the platform host, which mounts these URLs too).
+    path("impersonate/end/", impersonation.impersonation_end, name="impersonation_end"),
+    path(
+        "impersonate/<str:token>/",
+        impersonation.impersonation_redeem,
+        name="impersonation_redeem",
+    ),
     path("login/", views.LoginView.as_view(), name="login"),
     path("language/", views.language, name="language"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
