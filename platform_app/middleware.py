@@ -63,6 +63,9 @@ SECOND_FACTOR_VIEWS = frozenset(
         "set_language",
     }
 )
+# Guarded by the view itself: /healthz/deep takes a monitoring token instead of a session
+# (platform_app/views/health.py), and refuses everyone else with 403.
+SELF_GUARDED_VIEWS = frozenset({"platform_healthz_deep"})
 SEEN_KEY = "_platform_seen"
 # The last-seen stamp is written at most this often: not a session write per request.
 _SEEN_RESOLUTION = 60
@@ -151,6 +154,8 @@ class PlatformAccessMiddleware(OTPMiddleware):
             return None
         match = request.resolver_match
         name = match.view_name if match is not None else ""
+        if name in SELF_GUARDED_VIEWS:
+            return None
         user = request.user
         if not user.is_authenticated:
             if name in PUBLIC_VIEWS:

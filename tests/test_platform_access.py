@@ -17,7 +17,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dockpulse.tenancy import platform_context
-from platform_app.middleware import PUBLIC_VIEWS, SECOND_FACTOR_VIEWS, SEEN_KEY
+from platform_app.middleware import (
+    PUBLIC_VIEWS,
+    SECOND_FACTOR_VIEWS,
+    SEEN_KEY,
+    SELF_GUARDED_VIEWS,
+)
 from platform_app.models import ModuleRegistry, Tenant, TenantAuditLog
 from platform_app.services.access import platform_otp_reset, totp_enrolment_confirm
 from platform_app.services.audit import AuditOrigin, audit_record
@@ -103,6 +108,9 @@ def test_the_password_alone_reaches_nothing_but_the_second_factor_pages(enrolled
         if name in SECOND_FACTOR_VIEWS:
             reached.append(name)
             continue
+        if name in SELF_GUARDED_VIEWS:  # a monitor's endpoint: refused, not redirected
+            assert response.status_code == 403, (path, name, response.status_code)
+            continue
         assert response.status_code == 302, (path, name, response.status_code)
         assert response["Location"].startswith(step), (path, name, response["Location"])
     # The step page itself answers; sign-out and the language switch take POSTs only.
@@ -115,6 +123,9 @@ def test_an_anonymous_visitor_reaches_only_the_sign_in_pages():
     for path, name in platform_paths():
         response = client.get(path)
         if name in PUBLIC_VIEWS:
+            continue
+        if name in SELF_GUARDED_VIEWS:
+            assert response.status_code == 403, (path, name, response.status_code)
             continue
         assert response.status_code == 302, (path, name)
         assert response["Location"].startswith("/login/?next="), (path, name)
