@@ -34,9 +34,14 @@ class MonthField(forms.Field):
             return value.replace(day=1)
         try:
             year, month = str(value).strip().split("-")[:2]
-            return date(int(year), int(month), 1)
+            first = date(int(year), int(month), 1)
         except (TypeError, ValueError) as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        # Billing began in this century; a year far off is a typo (and 9999-12 has no
+        # next month to name in the "not ended yet" message).
+        if not 2000 <= first.year <= 2100:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return first
 
 
 class BillingFilterForm(forms.Form):

@@ -215,6 +215,10 @@ class TenantPlanPeriod(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="plan_periods")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="tenant_periods")
     starts_on = models.DateField(_("from"))
+    # The price in force from starts_on: a later edit of the plan's price starts a new
+    # period (platform_app.services.plan_periods), so a month is billed at its own prices.
+    price_monthly = models.DecimalField(_("monthly price"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="PLN")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

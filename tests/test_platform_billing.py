@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from dockpulse import csvio
 from dockpulse.tenancy import platform_context
-from platform_app.models import BillingRecord, Plan, Tenant, TenantAuditLog, TenantPlanPeriod
+from platform_app.models import BillingRecord, Plan, Tenant, TenantAuditLog
 from platform_app.selectors_billing import billing_metrics
 from platform_app.services.billing import (
     billing_generate_month,
@@ -28,6 +28,7 @@ from platform_app.services.billing import (
     billing_record_void,
     platform_today,
 )
+from platform_app.services.plan_periods import plan_period_start
 from platform_app.tasks import billing as billing_tasks
 from tests.platform_support import HOST, platform_admin_client
 from tests.support import TENANT_A_ADMIN, TENANT_A_HOST, TEST_PASSWORD, tokens
@@ -63,7 +64,7 @@ def make_tenant(
         created_at=created or datetime(2025, 1, 1, 12, tzinfo=UTC)
     )
     for plan, starts_on in periods:
-        TenantPlanPeriod.objects.create(tenant=tenant, plan=plan, starts_on=starts_on)
+        plan_period_start(tenant=tenant, plan=plan, starts_on=starts_on)
     tenant.refresh_from_db()
     return tenant
 
@@ -377,3 +378,84 @@ def test_a_tenants_staff_session_and_token_never_reach_billing():
         assert response.status_code in (302, 403)
     assert not BillingRecord.objects.filter(period_start=JUNE).exists()
     assert timezone.now()  # (a tenant's panel is unaffected: its own tests)
+
+
+# --- prices, currencies and purges (the plan history keeps what was in force) -----------
+
+
+@DB
+def test_a_price_edit_mid_month_bills_the_days_before_it_at_the_old_price(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from platform_app.services import plan_periods
+    from platform_app.services.plans import PlanValues, plan_update
+
+    plan = make_plan("300.00")
+    tenant = make_tenant((plan, date(2025, 5, 1)))
+    values = PlanValues(
+        code=plan.code, name=plan.name, price_monthly=Decimal("600.00"),
+        price_yearly=Decimal(0), currency="PLN", max_users=None, max_customers=None,
+        is_active=True, modules=("@customers", "@products", "@orders"),
+    )  # fmt: skip
+    # The edit starts new periods on the day it is made: here, 21 June.
+    monkeypatch.setattr(plan_periods, "platform_today", lambda: date(2025, 6, 21))
+    plan_update(plan=plan, values=values, actor="test")
+
+    billing_generate_month(month=JUNE, today=date(2025, 7, 1))
+
+    (record,) = records_of(tenant)
+    assert [(line["days"], line["price_monthly"], line["amount"]) for line in record.lines] == [
+        (20, "300.00", "200.00"),  # 1-20 June at the price then
+        (10, "600.00", "200.00"),  # 21-30 June at the new one
+    ]
+    assert record.amount == Decimal("400.00")
+
+
+@DB
+def test_a_plan_in_another_currency_and_a_currency_edit_in_use_are_refused():
+    from platform_app.services.plans import PlanValues, plan_update, tenant_plan_change
+
+    euro = Plan.objects.create(
+        code=f"eur-{uuid.uuid4().hex[:6]}", name="Euro plan", price_monthly=Decimal("50.00"),
+        price_yearly=Decimal(0), currency="EUR", max_users=None, max_customers=None,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        tenant_plan_change(slug="tenant-a", plan_code=euro.code, actor="test")
+    assert "EUR" in str(refused.value) and "PLN" in str(refused.value)
+
+    business = Plan.objects.get(code="business")
+    values = PlanValues(
+        code=business.code, name=business.name, price_monthly=business.price_monthly,
+        price_yearly=business.price_yearly, currency="EUR", max_users=business.max_users,
+        max_customers=business.max_customers, is_active=True,
+        modules=tuple(business.features["modules"]),
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        plan_update(plan=business, values=values, actor="test")
+    assert "currency" in refused.value.message_dict
+    business.refresh_from_db()
+    assert business.currency == "PLN"
+
+
+@DB
+def test_purging_a_deleted_tenant_bills_its_unbilled_days_first():
+    from platform_app.services.billing import billing_close_tenant
+
+    plan = make_plan("310.00")
+    tenant = make_tenant((plan, date(2025, 5, 1)), status="deleted")
+    TenantAuditLog.objects.create(
+        tenant=tenant, tenant_slug=tenant.slug, action="tenant.deleted", actor="test"
+    )
+    TenantAuditLog.objects.filter(tenant=tenant).update(
+        created_at=datetime(2025, 6, 10, 10, tzinfo=UTC)
+    )
+    BillingRecord.objects.create(
+        tenant=tenant, tenant_slug=tenant.slug, plan=plan, amount=Decimal("310.00"),
+        period_start=date(2025, 5, 1), period_end=date(2025, 5, 31),
+    )  # fmt: skip
+
+    assert billing_close_tenant(tenant=tenant, actor="test") == 1
+    june = BillingRecord.objects.get(tenant=tenant, period_start=JUNE)
+    assert june.lines[0]["days"] == 10 and june.amount == Decimal("103.33")  # 310 x 10/30
+    # Closing again makes nothing (the month has its record).
+    assert billing_close_tenant(tenant=tenant, actor="test") == 0

@@ -87,6 +87,8 @@ def prorate(price: Decimal, days: int, of_days: int) -> Decimal:
 @dataclass(frozen=True, slots=True)
 class Line:
     plan: Plan
+    price_monthly: Decimal  # the price in force then (the period's), not today's
+    currency: str
     days: int
     of_days: int
     amount: Decimal
@@ -97,7 +99,8 @@ class Line:
             "plan_name": self.plan.name,
             "days": self.days,
             "of_days": self.of_days,
-            "price_monthly": str(self.plan.price_monthly),
+            "price_monthly": str(self.price_monthly),
+            "currency": self.currency,
             "amount": str(self.amount),
         }
 
@@ -110,28 +113,33 @@ def billing_lines(
     of_days: int,
 ) -> list[Line]:
     """The lines for the days first_day..last_day (inclusive) of a month of `of_days` days:
-    one per run of consecutive days on one plan."""
+    one per run of consecutive days on one plan at one price (the periods' own prices, so
+    a price edited since is not applied to days before the edit)."""
     ordered = sorted(periods, key=lambda p: (p.starts_on, p.created_at or timezone.now()))
     lines: list[Line] = []
     day = first_day
-    run_plan: Plan | None = None
+    run: TenantPlanPeriod | None = None
     run_days = 0
 
+    def same_terms(a: TenantPlanPeriod | None, b: TenantPlanPeriod | None) -> bool:
+        return (
+            a is not None
+            and b is not None
+            and (a.plan_id, a.price_monthly, a.currency) == (b.plan_id, b.price_monthly, b.currency)
+        )
+
     def close() -> None:
-        if run_plan is not None and run_days:
-            lines.append(
-                Line(
-                    run_plan, run_days, of_days, prorate(run_plan.price_monthly, run_days, of_days)
-                )
-            )
+        if run is not None and run_days:
+            amount = prorate(run.price_monthly, run_days, of_days)
+            lines.append(Line(run.plan, run.price_monthly, run.currency, run_days, of_days, amount))
 
     while day <= last_day:
         in_force = [p for p in ordered if p.starts_on <= day]
-        plan = in_force[-1].plan if in_force else None
-        if plan is None or run_plan is None or plan.pk != run_plan.pk:
+        period = in_force[-1] if in_force else None
+        if not same_terms(period, run):
             close()
-            run_plan, run_days = plan, 0
-        if plan is not None:
+            run, run_days = period, 0
+        if period is not None:
             run_days += 1
         day += timedelta(days=1)
     close()
@@ -187,7 +195,6 @@ def billing_generate_month(
     today = today or platform_today()
     first = _check_month(month, today)
     last = month_end(first)
-    of_days = last.day
     tenants = list(
         Tenant.objects.filter(
             status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED, Tenant.Status.DELETED],
@@ -214,33 +221,17 @@ def billing_generate_month(
         due = today + timedelta(days=settings.PLATFORM_BILLING_DUE_DAYS)
         new: list[BillingRecord] = []
         for tenant in tenants:
-            if tenant.pk in already or tenant.pk not in periods:
+            if tenant.pk in already:
                 continue
-            first_day = max(first, local_date(tenant.created_at))
-            last_day = min(last, deletions.get(tenant.pk, last))
-            if last_day < first_day:  # deleted before the month began
-                continue
-            lines = billing_lines(
-                periods=periods[tenant.pk], first_day=first_day, last_day=last_day, of_days=of_days
+            record = _record_for(
+                tenant=tenant,
+                first=first,
+                periods=periods.get(tenant.pk, []),
+                deletion_day=deletions.get(tenant.pk),
+                due=due,
             )
-            if not lines:
-                continue
-            plan = lines[-1].plan
-            new.append(
-                BillingRecord(
-                    id=uuid.uuid4(),
-                    tenant=tenant,
-                    tenant_slug=tenant.slug,
-                    plan=plan,
-                    amount=sum((line.amount for line in lines), Decimal(0)),
-                    currency=plan.currency,
-                    period_start=first,
-                    period_end=last,
-                    status=BillingRecord.Status.PENDING,
-                    due_date=due,
-                    lines=[line.as_json() for line in lines],
-                )
-            )
+            if record is not None:
+                new.append(record)
         # ON CONFLICT DO NOTHING: a concurrent run's rows win, ours for those tenants are
         # dropped; which of ours went in is counted by the ids we gave them.
         BillingRecord.objects.bulk_create(new, ignore_conflicts=True)
@@ -258,6 +249,81 @@ def billing_generate_month(
                 },
             )
     return result
+
+
+def _record_for(
+    *,
+    tenant: Tenant,
+    first: date,
+    periods: list[TenantPlanPeriod],
+    deletion_day: date | None,
+    due: date,
+) -> BillingRecord | None:
+    """The tenant's record for the month starting `first` (None: nothing to bill): its
+    days from creation to the month's end or its deletion day, on the plans in force."""
+    last = month_end(first)
+    first_day = max(first, local_date(tenant.created_at))
+    last_day = min(last, deletion_day or last)
+    if not periods or last_day < first_day:
+        return None
+    lines = billing_lines(periods=periods, first_day=first_day, last_day=last_day, of_days=last.day)
+    if not lines:
+        return None
+    return BillingRecord(
+        id=uuid.uuid4(),
+        tenant=tenant,
+        tenant_slug=tenant.slug,
+        plan=lines[-1].plan,
+        amount=sum((line.amount for line in lines), Decimal(0)),
+        # One currency per tenant: a plan change to another currency and a currency edit
+        # of a plan in use are refused (services.plans).
+        currency=lines[-1].currency,
+        period_start=first,
+        period_end=last,
+        status=BillingRecord.Status.PENDING,
+        due_date=due,
+        lines=[line.as_json() for line in lines],
+    )
+
+
+def billing_close_tenant(*, tenant: Tenant, actor: str = "system") -> int:
+    """Bill what a deleted tenant still owes before its row and plan history are erased
+    (purge): every month from its first plan period to its deletion day that has no record
+    yet, the deletion month included although it has not ended (no more days will come).
+    Returns how many records were made."""
+    if tenant.status != Tenant.Status.DELETED:
+        raise ValidationError({"slug": [_("Only a deleted tenant's billing is closed.")]})
+    periods = list(
+        TenantPlanPeriod.objects.filter(tenant=tenant).select_related("plan").order_by("starts_on")
+    )
+    if not periods:
+        return 0
+    deletion_day = _deletion_days([tenant])[tenant.pk]
+    due = platform_today() + timedelta(days=settings.PLATFORM_BILLING_DUE_DAYS)
+    with transaction.atomic(using="default"):
+        billed = set(
+            BillingRecord.objects.filter(tenant=tenant).values_list("period_start", flat=True)
+        )
+        new: list[BillingRecord] = []
+        month = month_start(max(periods[0].starts_on, local_date(tenant.created_at)))
+        while month <= deletion_day:
+            if month not in billed:
+                record = _record_for(
+                    tenant=tenant, first=month, periods=periods, deletion_day=deletion_day, due=due
+                )
+                if record is not None:
+                    new.append(record)
+            month = month_end(month) + timedelta(days=1)
+        BillingRecord.objects.bulk_create(new, ignore_conflicts=True)
+        if new:
+            audit_record(
+                action="billing.generated",
+                actor=actor,
+                tenant=tenant,
+                details={"months": [r.period_start.strftime("%Y-%m") for r in new],
+                         "count": len(new), "reason": "tenant closed"},
+            )  # fmt: skip
+    return len(new)
 
 
 def billing_mark_overdue(*, today: date | None = None, actor: str = "system") -> int:

@@ -23,6 +23,7 @@ from platform_app.selectors import tenant_get
 
 from .audit import audit
 from .backups import backup_list, backup_remove, tenant_backup
+from .billing import billing_close_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ def _erase_database_and_files(tenant: Tenant) -> int:
 def tenant_purge(*, slug: str, actor: str = "system") -> int:
     """Erase a deleted tenant: its backups and its row; its slug becomes free.
 
+    The months not billed yet are billed first (the plan history goes with the row).
     Billing records are kept (accounting law) with the slug they were issued to; the audit
     trail keeps the slug and what was done. Returns how many backups were removed.
     """
@@ -173,6 +175,8 @@ def tenant_purge(*, slug: str, actor: str = "system") -> int:
     for name in backups:
         backup_remove(name)
     with transaction.atomic(using="default"):
+        # The plan history goes with the row: bill the days not billed yet first.
+        billing_close_tenant(tenant=tenant, actor=actor)
         BillingRecord.objects.filter(tenant=tenant).update(tenant=None)
         TenantAuditLog.objects.create(
             tenant=None,

@@ -10,12 +10,9 @@ sees it from its next request (docs/platform.md, "Plans").
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,11 +22,12 @@ from django.utils.translation import ngettext
 from dockpulse.tenancy import tenant_context
 from dockpulse.tenancy.registry import registry
 from platform_app.directory import publish, stamp_of
-from platform_app.models import ModuleRegistry, Plan, Tenant, TenantPlanPeriod
+from platform_app.models import ModuleRegistry, Plan, Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 
 from .audit import audit, audit_record
+from .plan_periods import plan_period_start, plan_periods_reprice, platform_today
 
 # Every plan includes these: the panel, the portal and stock are built on customers,
 # products and orders, so a plan without one of them would be a broken product, not a
@@ -48,7 +46,9 @@ def plan_publish_tenants(*, plan: Plan) -> int:
     max_customers would reach the tenants' writes only after some other change of theirs.
     """
     with transaction.atomic(using="default"):
-        tenants = Tenant.objects.filter(plan=plan)
+        # Deleted tenants have no cached info to refresh, and their updated_at stands in
+        # for the deletion day where the audit row is missing (billing).
+        tenants = Tenant.objects.filter(plan=plan).exclude(status=Tenant.Status.DELETED)
         # updated_at is half of the stamp; QuerySet.update() leaves auto_now alone.
         tenants.update(updated_at=timezone.now())
         stamps = [
@@ -167,6 +167,15 @@ def plan_update(*, plan: Plan, values: PlanValues, actor: str = "platform admin"
     """Change a plan (audited "plan.updated" with the changed fields); its tenants get new
     stamps, so their limits and modules change from their next request."""
     _validate_plan(values, plan=plan)
+    if (
+        values.currency != plan.currency
+        and plan.tenants.exclude(status=Tenant.Status.DELETED).exists()
+    ):
+        # Its tenants pay in their own currency: a record is never in two.
+        raise ValidationError(
+            {"currency": [_("Tenants are on this plan: its currency cannot change. Make a "
+                            "new plan in the other currency.")]}
+        )  # fmt: skip
     before = _plan_details(plan)
     changed = _apply(plan, values)
     if not changed:
@@ -183,6 +192,9 @@ def plan_update(*, plan: Plan, values: PlanValues, actor: str = "platform admin"
                 for key in sorted(keys)
             }  # fmt: skip
             audit_record(action="plan.updated", actor=actor, details={"plan": plan.code, **details})
+            if "price_monthly" in changed or "currency" in changed:
+                # From today at the new price; the days before stay billed at the old one.
+                plan_periods_reprice(plan=plan)
             plan_publish_tenants(plan=plan)
     except IntegrityError as exc:
         raise ValidationError(
@@ -244,9 +256,22 @@ def _over_limits(tenant: Tenant, plan: Plan, usage: TenantUsageNow) -> list[str]
     return problems
 
 
-def platform_today() -> date:
-    """Today in PLATFORM_TIME_ZONE: the day plan periods (and billing) count in."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(settings.PLATFORM_TIME_ZONE))
+def _check_move(tenant: Tenant, plan: Plan) -> None:
+    if tenant.status == Tenant.Status.DELETED:
+        raise ValidationError({"plan": [_("There is no tenant %(slug)s.") % {"slug": tenant.slug}]})
+    if tenant.plan_id == plan.pk:
+        raise ValidationError(
+            {"plan": [_("%(tenant)s is already on %(plan)s.")
+                      % {"tenant": tenant.name, "plan": plan.name}]}
+        )  # fmt: skip
+    if plan.currency != tenant.currency:
+        # A billing record is in one currency: a tenant's plans are all in its own.
+        raise ValidationError(
+            {"plan": [_("%(plan)s is priced in %(plan_currency)s; %(tenant)s pays in "
+                        "%(currency)s.")
+                      % {"plan": plan.name, "plan_currency": plan.currency,
+                         "tenant": tenant.name, "currency": tenant.currency}]}
+        )  # fmt: skip
 
 
 def tenant_plan_change(*, slug: str, plan_code: str, actor: str = "platform admin") -> Tenant:
@@ -273,11 +298,7 @@ def tenant_plan_change(*, slug: str, plan_code: str, actor: str = "platform admi
                 ]
             }
         )
-    if tenant.plan_id == plan.pk:
-        raise ValidationError(
-            {"plan": [_("%(tenant)s is already on %(plan)s.")
-                      % {"tenant": tenant.name, "plan": plan.name}]}
-        )  # fmt: skip
+    _check_move(tenant, plan)
     # Counted before the platform transaction (another database); a user added in
     # between is still stopped by the new limits from the tenant's next request.
     usage = tenant_usage_now(tenant.slug)
@@ -289,19 +310,12 @@ def tenant_plan_change(*, slug: str, plan_code: str, actor: str = "platform admi
         tenant = (
             Tenant.objects.select_for_update(of=("self",)).select_related("plan").get(pk=tenant.pk)
         )
+        # Again under the lock: a concurrent change or deletion may have come first.
+        _check_move(tenant, plan)
         previous = tenant.plan
         tenant.plan = plan
         tenant.save(update_fields=["plan", "updated_at"])
-        period = (
-            TenantPlanPeriod.objects.filter(tenant=tenant, starts_on=today)
-            .order_by("-created_at")
-            .first()
-        )
-        if period is not None:
-            period.plan = plan
-            period.save(update_fields=["plan"])
-        else:
-            TenantPlanPeriod.objects.create(tenant=tenant, plan=plan, starts_on=today)
+        plan_period_start(tenant=tenant, plan=plan, starts_on=today)
         audit(
             tenant,
             "tenant.plan_changed",

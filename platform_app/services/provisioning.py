@@ -34,6 +34,7 @@ from tenant_apps.notifications.services import triggers_seed
 
 from .audit import audit
 from .migrations import applied_migrations, database_migrate, pending_for
+from .plan_periods import plan_period_start
 
 logger = logging.getLogger(__name__)
 
@@ -194,9 +195,7 @@ def tenant_create(
                 tenant.save()
                 if plan is not None:
                     # The plan history billing prorates by starts with the tenant.
-                    from .plans import platform_today
-
-                    plan.tenant_periods.create(tenant=tenant, starts_on=platform_today())
+                    plan_period_start(tenant=tenant, plan=plan)
                 audit(
                     tenant,
                     "tenant.created",

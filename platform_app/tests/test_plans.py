@@ -110,7 +110,7 @@ def test_lowering_a_plan_limit_in_the_admin_refuses_the_next_create(
     assert "1 customer;" in error["message"]
 
 
-def test_moving_a_tenant_to_a_smaller_plan_in_the_admin_refuses_the_next_create(
+def test_moving_a_tenant_to_a_smaller_plan_refuses_the_next_create(
     small_plan: Plan, make_tenant: Callable[..., object], operator: Client
 ) -> None:
     tenant = make_tenant()  # no plan: unlimited
@@ -119,6 +119,8 @@ def test_moving_a_tenant_to_a_smaller_plan_in_the_admin_refuses_the_next_create(
         assert api.post("/api/v1/customers/", customer(n), format="json").status_code == 201
     row = Tenant.objects.get(slug=tenant.slug)  # type: ignore[attr-defined]
 
+    # The Django admin shows the plan but does not change it: a change goes through
+    # tenant_plan_change (the limits check, the plan history billing prorates by).
     form = {
         "name": row.name, "template": row.template, "plan": str(small_plan.pk),
         "status_reason": "", "time_zone": row.time_zone, "language": row.language,
@@ -126,6 +128,14 @@ def test_moving_a_tenant_to_a_smaller_plan_in_the_admin_refuses_the_next_create(
     }  # fmt: skip
     saved = operator.post(f"/admin/platform_app/tenant/{row.pk}/change/", form)
     assert saved.status_code == 302, saved.content.decode()
+    row.refresh_from_db()
+    assert row.plan_id is None
+
+    # The tenant's page: 2 customers fit the small plan's 2, so the move is allowed.
+    moved = operator.post(f"/tenants/{row.slug}/plan/", {"plan": small_plan.code})
+    assert moved.status_code == 302, moved.content.decode()
+    row.refresh_from_db()
+    assert row.plan_id == small_plan.pk
 
     info = registry.get(row.slug)
     assert info is not None and info.limit("max_customers") == 2

@@ -14,8 +14,9 @@ import pytest
 from django.utils.formats import date_format
 
 from dockpulse.tenancy import platform_context
-from platform_app.models import BillingRecord, Plan, Tenant, TenantAuditLog, TenantPlanPeriod
+from platform_app.models import BillingRecord, Plan, Tenant, TenantAuditLog
 from platform_app.services.billing import platform_today, previous_month
+from platform_app.services.plan_periods import plan_period_start
 from tests.e2e import test_platform_login
 from tests.e2e.test_platform_login import (
     new_admin,
@@ -53,7 +54,7 @@ def billed_tenant(committed: None) -> Iterator[Tenant]:
             plan=plan,
         )
         Tenant.objects.filter(pk=tenant.pk).update(created_at=datetime(2025, 1, 1, tzinfo=UTC))
-        TenantPlanPeriod.objects.create(tenant=tenant, plan=plan, starts_on=date(2025, 1, 1))
+        plan_period_start(tenant=tenant, plan=plan, starts_on=date(2025, 1, 1))
     yield tenant
     with platform_context():
         BillingRecord.objects.filter(plan=plan).delete()
