@@ -344,3 +344,15 @@ def test_polish_pages_keep_svg_numbers_machine_readable(tenant_a, data):
     # Attributes never carry a decimal comma, whatever the language.
     assert 'lang="pl"' in html
     assert not re.search(r'(?:x|y|width|height)="\d+,\d', html)
+
+
+def test_the_activity_names_the_platform_admin_who_signed_in_as_a_user():
+    from tenant_apps.dashboard.activity import describe
+
+    payload = {"email": "admin@tenant-a.example.com", "platform_admin": "ops@platform.example.com"}
+    assert describe("staff.impersonated", "user", payload) == (
+        "Platform admin ops@platform.example.com signed in as admin@tenant-a.example.com"
+    )
+    assert describe("staff.impersonation_ended", "user", payload) == (
+        "Platform admin ops@platform.example.com's session as admin@tenant-a.example.com ended"
+    )

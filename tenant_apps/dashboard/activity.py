@@ -48,6 +48,11 @@ MESSAGES: Mapping[str, Promise] = {
     "quote.rejected": _("Quote %(number)s rejected"),
     "quote.expired": _("Quote %(number)s expired"),
     "customer.created": _("Customer %(name)s added"),
+    # A platform admin in the panel as one of the tenant's admins (docs/platform.md).
+    "staff.impersonated": _("Platform admin %(platform_admin)s signed in as %(email)s"),
+    "staff.impersonation_ended": _(
+        "Platform admin %(platform_admin)s's session as %(email)s ended"
+    ),
     "customer.updated": _("Customer %(name)s updated"),
     "stock.low": _("Low stock: %(product_name)s (%(warehouse_code)s)"),
 }
