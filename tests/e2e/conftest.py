@@ -114,3 +114,30 @@ def _close_connections_while_the_loop_runs() -> Iterator[None]:
     from django.db import connections
 
     connections.close_all()
+
+
+@pytest.fixture
+def admins(committed: None) -> Iterator[list[str]]:
+    """Committed platform admins (the browser's server is another process), removed after;
+    tests/e2e/platform.py `new_admin` adds one."""
+    made: list[str] = []
+    yield made
+    # Not User.delete(): its cascade would look for the tenant apps' tables, which the
+    # platform database does not have.
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        for email in made:
+            cursor.execute("SELECT id FROM users WHERE email = %s", [email])
+            row = cursor.fetchone()
+            if row is None:
+                continue
+            cursor.execute(
+                "DELETE FROM otp_static_statictoken WHERE device_id IN "
+                "(SELECT id FROM otp_static_staticdevice WHERE user_id = %s)",
+                [row[0]],
+            )
+            for table in ("otp_static_staticdevice", "otp_totp_totpdevice", "django_admin_log"):
+                cursor.execute(f"DELETE FROM {table} WHERE user_id = %s", [row[0]])
+            cursor.execute("DELETE FROM tenant_audit_log WHERE admin_email = %s", [email])
+            cursor.execute("DELETE FROM users WHERE id = %s", [row[0]])

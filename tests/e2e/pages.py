@@ -29,24 +29,3 @@ def screenshot(page: Any, name: str) -> None:
 
 def no_sideways_scroll(page: Any, width: int) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
-# --- the platform host ---------------------------------------------------------------------
-
-PLATFORM_HOST = "app.localhost"
-
-
-def platform_url(server: Any, path: str = "/") -> str:
-    return f"http://{PLATFORM_HOST}:{server.port}{path}"
-
-
-def platform_sign_in(page: Any, server: Any, email: str, password: str, code: str) -> None:
-    """Password, then the authenticator's code, as an admin types them; ends on `/`."""
-    page.goto(platform_url(server, "/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda address: "/login/code/" in address)
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(platform_url(server, "/"))

@@ -17,8 +17,7 @@ from dockpulse.tenancy import platform_context
 from platform_app.models import BillingRecord, Plan, Tenant, TenantAuditLog
 from platform_app.services.billing import platform_today, previous_month
 from platform_app.services.plan_periods import plan_period_start
-from tests.e2e import test_platform_login
-from tests.e2e.test_platform_login import (
+from tests.e2e.platform import (
     new_admin,
     shoot,
     sign_in_with_password,
@@ -27,9 +26,6 @@ from tests.e2e.test_platform_login import (
 )
 
 pytestmark = pytest.mark.e2e
-
-# The sign-in tests' committed admins (removed after the test), as this module's fixture.
-admins = test_platform_login.admins
 
 
 @pytest.fixture

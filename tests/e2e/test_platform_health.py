@@ -8,8 +8,7 @@ import pytest
 from django_otp.oath import totp
 
 from platform_app.tasks.health import worker_heartbeat
-from tests.e2e.test_platform_login import (  # noqa: F401  (admins: the fixture)
-    admins,
+from tests.e2e.platform import (
     new_admin,
     shoot,
     sign_in_with_password,
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("width", [360, 1366])
-def test_the_health_page(admins, http_server, browser, width):  # noqa: F811
+def test_the_health_page(admins, http_server, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 800}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(10_000)

@@ -14,8 +14,7 @@ from django_otp.oath import totp
 from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
 from platform_app.models import ImpersonationGrant, TenantAuditLog
-from tests.e2e.test_platform_login import (  # noqa: F401  (admins: the fixture)
-    admins,
+from tests.e2e.platform import (
     new_admin,
     shoot,
     sign_in_with_password,
@@ -31,7 +30,7 @@ def tenant_url(server: Any, path: str = "/") -> str:
 
 
 @pytest.fixture
-def impersonators(admins: list[str]) -> Iterator[list[str]]:  # noqa: F811
+def impersonators(admins: list[str]) -> Iterator[list[str]]:
     """The admins' grants and tenant-a's events about them go with them."""
     yield admins
     ImpersonationGrant.objects.filter(admin_email__in=admins).delete()

@@ -12,34 +12,27 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from django.db import connections
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dockpulse.events.models import EventLog
-from dockpulse.tenancy import platform_context, tenant_context
+from dockpulse.tenancy import tenant_context
 from platform_app.models import Plan, Tenant, TenantAuditLog
 from platform_app.services.plans import PlanValues, plan_create
-from tenant_apps.accounts.models import Role, User
+from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import user_create
-from tests.e2e.pages import platform_sign_in, platform_url, screenshot
+from tests.e2e.pages import screenshot
+from tests.e2e.platform import new_admin, sign_in
+from tests.e2e.platform import url as platform_url
 from tests.support import TEST_PASSWORD, destroy_tenant
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def owner(committed: None) -> Iterator[tuple[str, TOTPDevice]]:
-    """A committed platform admin with an authenticator (the server is another process)."""
-    email = f"owner-{uuid.uuid4().hex[:8]}@platform.example.com"
-    with platform_context():
-        user = User.objects.create_superuser(email, TEST_PASSWORD, name="Owner")
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    yield email, device
-    with connections["default"].cursor() as cursor:
-        cursor.execute("DELETE FROM otp_totp_totpdevice WHERE user_id = %s", [user.pk])
-        cursor.execute("DELETE FROM tenant_audit_log WHERE admin_email = %s", [email])
-        cursor.execute("DELETE FROM users WHERE id = %s", [user.pk])
+def owner(admins: list[str]) -> tuple[str, TOTPDevice]:
+    email, device = new_admin(admins, device=True)
+    assert device is not None
+    return email, device
 
 
 @pytest.fixture
@@ -60,12 +53,6 @@ def solo_plan(committed: None) -> Iterator[Plan]:
     plan.delete()
 
 
-def code_of(device: TOTPDevice) -> str:
-    with platform_context():
-        device.refresh_from_db()
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-
-
 def test_the_platform_owners_day(owner, solo_plan, http_server, browser):
     from tests.e2e.conftest import PageProblems
 
@@ -79,7 +66,7 @@ def test_the_platform_owners_day(owner, solo_plan, http_server, browser):
         # Without the second factor, every page sends back to a sign-in step.
         page.goto(platform_url(http_server, "/billing/"))
         assert "/login/" in page.url
-        platform_sign_in(page, http_server, email, TEST_PASSWORD, code_of(device))
+        sign_in(page, http_server, email, device)
 
         # Create a tenant from the form.
         page.goto(platform_url(http_server, "/tenants/new/"))

@@ -4,106 +4,14 @@ there is none, and sees the tenants and the audit log; at 360 and 1366 px wide."
 from __future__ import annotations
 
 import re
-import uuid
 from base64 import b32decode
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from django.db import connections
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dockpulse.tenancy import platform_context
-from tenant_apps.accounts.models import User
-from tests.support import TEST_PASSWORD
+from tests.e2e.platform import new_admin, shoot, sign_in_with_password, url, watch
 
 pytestmark = pytest.mark.e2e
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-HOST = "app.localhost"
-
-
-def url(server: Any, path: str = "/") -> str:
-    return f"http://{HOST}:{server.port}{path}"
-
-
-def shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    width = page.viewport_size["width"]
-    page.screenshot(path=str(SCREENSHOTS / f"platform-{name}-{width}.png"), full_page=True)
-
-
-@pytest.fixture
-def admins(committed: None) -> Iterator[list[str]]:
-    """Committed platform admins (the browser's server is another process), removed after."""
-    made: list[str] = []
-    yield made
-    # Not User.delete(): its cascade would look for the tenant apps' tables, which the
-    # platform database does not have.
-    with connections["default"].cursor() as cursor:
-        for email in made:
-            cursor.execute("SELECT id FROM users WHERE email = %s", [email])
-            row = cursor.fetchone()
-            if row is None:
-                continue
-            cursor.execute(
-                "DELETE FROM otp_static_statictoken WHERE device_id IN "
-                "(SELECT id FROM otp_static_staticdevice WHERE user_id = %s)",
-                [row[0]],
-            )
-            for table in ("otp_static_staticdevice", "otp_totp_totpdevice", "django_admin_log"):
-                cursor.execute(f"DELETE FROM {table} WHERE user_id = %s", [row[0]])
-            cursor.execute("DELETE FROM tenant_audit_log WHERE admin_email = %s", [email])
-            cursor.execute("DELETE FROM users WHERE id = %s", [row[0]])
-
-
-def new_admin(admins: list[str], *, device: bool) -> tuple[str, TOTPDevice | None]:
-    email = f"ops-{uuid.uuid4().hex[:8]}@platform.example.com"
-    admins.append(email)
-    with platform_context():
-        user = User.objects.create_superuser(email, TEST_PASSWORD, name="Ops")
-        made = (
-            TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-            if device
-            else None
-        )
-    return email, made
-
-
-def watch(page: Any) -> Any:
-    """PageProblems, less Chromium's own /favicon.ico probe: when a navigation (the audit
-    filter's auto-submit) aborts the page's SVG icon, Chromium sometimes asks for
-    /favicon.ico by itself, and its 404 shows in the console with no URL in the text."""
-    from tests.e2e.conftest import PageProblems
-
-    problems = PageProblems(page)
-    probes: list[str] = []
-
-    def probe(message: Any) -> None:
-        if message.type == "error" and message.location.get("url", "").endswith("/favicon.ico"):
-            probes.append(message.text)
-
-    page.on("console", probe)
-    original = problems.check
-
-    def check() -> None:
-        for text in probes:
-            problems.problems.remove(f"console: {text}")
-        original()
-
-    problems.check = check  # type: ignore[method-assign]
-    return problems
-
-
-def sign_in_with_password(page: Any, server: Any, email: str) -> None:
-    page.goto(url(server, "/"))
-    assert re.search(r"/login/\?next=/$", page.url)
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
 
 
 @pytest.mark.parametrize("width", [360, 1366])

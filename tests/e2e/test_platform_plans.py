@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dockpulse.tenancy import platform_context, tenant_context
+from dockpulse.tenancy import tenant_context
 from platform_app.models import Plan, Tenant, TenantAuditLog
 from platform_app.services.plans import PlanValues, plan_create
-from tenant_apps.accounts.models import Role, User
+from tenant_apps.accounts.models import Role
 from tenant_apps.accounts.services import user_create
+from tests.e2e.platform import new_admin, sign_in
 from tests.support import TEST_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -64,32 +63,10 @@ def mini_plan(committed: None) -> Iterator[Plan]:
 
 
 @pytest.fixture
-def admin(committed: None) -> Iterator[tuple[str, TOTPDevice]]:
-    email = f"ops-{uuid.uuid4().hex[:8]}@platform.example.com"
-    with platform_context():
-        user = User.objects.create_superuser(email, TEST_PASSWORD, name="Ops")
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    yield email, device
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT id FROM users WHERE email = %s", [email])
-        row = cursor.fetchone()
-        if row is not None:
-            for table in ("otp_totp_totpdevice", "django_admin_log"):
-                cursor.execute(f"DELETE FROM {table} WHERE user_id = %s", [row[0]])
-            cursor.execute("DELETE FROM tenant_audit_log WHERE admin_email = %s", [email])
-            cursor.execute("DELETE FROM users WHERE id = %s", [row[0]])
-
-
-def sign_in(page: Any, server: Any, email: str, device: TOTPDevice) -> None:
-    page.goto(url(server, "/plans/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/login/code/"))
-    code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(url(server, "/plans/"))
+def admin(admins: list[str]) -> tuple[str, TOTPDevice]:
+    email, device = new_admin(admins, device=True)
+    assert device is not None
+    return email, device
 
 
 def test_a_plan_below_the_tenants_usage_is_refused_with_the_numbers(
@@ -111,7 +88,7 @@ def test_a_plan_below_the_tenants_usage_is_refused_with_the_numbers(
     page.set_default_timeout(10_000)
     problems = PageProblems(page)
     try:
-        sign_in(page, http_server, email, device)
+        sign_in(page, http_server, email, device, "/plans/")
         assert page.get_by_role("heading", name="Plans", exact=True).is_visible()
         mini = page.get_by_role("row", name=re.compile(r"^Mini"))
         assert "unlimited" in mini.inner_text()

@@ -4,21 +4,16 @@ the form and the operations block at 1366 and 360 px wide."""
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dockpulse.tenancy import platform_context
 from platform_app.models import Tenant
-from tenant_apps.accounts.models import User
-from tests.support import TEST_PASSWORD, destroy_tenant, mails_to
+from tests.e2e.platform import new_admin, sign_in
+from tests.support import destroy_tenant, mails_to
 
 pytestmark = pytest.mark.e2e
 
@@ -43,35 +38,10 @@ def shoot(page: Any, name: str) -> None:
 
 
 @pytest.fixture
-def admin(committed: None) -> Iterator[tuple[str, TOTPDevice]]:
-    """A committed platform admin with an authenticator (the browser's server is another
-    process), removed afterwards with their audit rows."""
-    email = f"ops-{uuid.uuid4().hex[:8]}@platform.example.com"
-    with platform_context():
-        user = User.objects.create_superuser(email, TEST_PASSWORD, name="Ops")
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-    yield email, device
-    with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT id FROM users WHERE email = %s", [email])
-        row = cursor.fetchone()
-        if row is not None:
-            for table in ("otp_totp_totpdevice", "django_admin_log"):
-                cursor.execute(f"DELETE FROM {table} WHERE user_id = %s", [row[0]])
-            cursor.execute("DELETE FROM tenant_audit_log WHERE admin_email = %s", [email])
-            cursor.execute("DELETE FROM users WHERE id = %s", [row[0]])
-
-
-def sign_in(page: Any, server: Any, email: str, device: TOTPDevice) -> None:
-    page.goto(url(server, "/tenants/new/"))
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(r"/login/code/"))
-    page.get_by_label("Code").fill(
-        f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
-    )
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(url(server, "/tenants/new/"))
+def admin(admins: list[str]) -> tuple[str, TOTPDevice]:
+    email, device = new_admin(admins, device=True)
+    assert device is not None
+    return email, device
 
 
 def test_create_suspend_and_resume_a_tenant_in_the_browser(admin, http_server, browser):
@@ -85,7 +55,7 @@ def test_create_suspend_and_resume_a_tenant_in_the_browser(admin, http_server, b
     page.set_default_timeout(15_000)
     problems = PageProblems(page)
     try:
-        sign_in(page, http_server, email, device)
+        sign_in(page, http_server, email, device, "/tenants/new/")
         assert page.get_by_role("heading", name="Create a tenant").is_visible()
 
         # The address is checked as it is typed.

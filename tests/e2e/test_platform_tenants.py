@@ -12,8 +12,7 @@ from django_otp.oath import totp
 from dockpulse.tenancy import platform_context
 from platform_app.models import Tenant, TenantUsage
 from platform_app.services.usage import tenant_usage_gather
-from tests.e2e.test_platform_login import (  # noqa: F401 - `admins` is a fixture
-    admins,
+from tests.e2e.platform import (
     new_admin,
     shoot,
     sign_in_with_password,
@@ -37,7 +36,7 @@ def gathered(committed: None) -> Iterator[None]:
 
 
 @pytest.mark.parametrize("width", [360, 1366])
-def test_tenants_list_and_detail(admins, gathered, http_server, browser, width):  # noqa: F811
+def test_tenants_list_and_detail(admins, gathered, http_server, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 800}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(10_000)
