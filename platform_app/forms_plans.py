@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from .models import ModuleRegistry
 from .services.plans import CORE_MODULES, PlanValues
 
+# The model's PositiveIntegerField is a PostgreSQL integer: a larger number would be a
+# DataError (a 500) at save instead of an error on the field.
+PG_INTEGER_MAX = 2_147_483_647
+
 
 class PlanForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -26,10 +30,16 @@ class PlanForm(forms.Form):
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="PLN")
     max_users = forms.IntegerField(
-        label=_("Max users"), required=False, help_text=_("Empty means unlimited.")
+        label=_("Max users"),
+        required=False,
+        max_value=PG_INTEGER_MAX,
+        help_text=_("Empty means unlimited."),
     )
     max_customers = forms.IntegerField(
-        label=_("Max customers"), required=False, help_text=_("Empty means unlimited.")
+        label=_("Max customers"),
+        required=False,
+        max_value=PG_INTEGER_MAX,
+        help_text=_("Empty means unlimited."),
     )
     modules = forms.MultipleChoiceField(
         label=_("Modules included"),

@@ -12,7 +12,9 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from dockpulse.tenancy import platform_context
 from dockpulse.tenancy.impersonation import GrantInfo
+from tenant_apps.accounts.models import User
 
 from .models import ImpersonationGrant
 from .services.audit import AuditOrigin, audit_record
@@ -60,12 +62,23 @@ class PlatformImpersonationDirectory:
         return _info(grant)
 
     def is_open(self, grant_id: uuid.UUID) -> bool:
-        return ImpersonationGrant.objects.filter(
-            pk=grant_id,
-            redeemed_at__isnull=False,
-            ended_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        ).exists()
+        """Also closed once its admin is no longer an active platform admin: deactivating
+        an admin ends their sessions in tenants' panels at the next request."""
+        admin_email = (
+            ImpersonationGrant.objects.filter(
+                pk=grant_id,
+                redeemed_at__isnull=False,
+                ended_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            )
+            .values_list("admin_email", flat=True)
+            .first()
+        )
+        if admin_email is None:
+            return False
+        # Asked from a tenant's request: the platform's users are in the platform database.
+        with platform_context():
+            return User.objects.filter(email=admin_email, is_active=True, is_staff=True).exists()
 
     def end(self, grant_id: uuid.UUID, *, why: str, ip: str | None) -> bool:
         with transaction.atomic(using="default"):
@@ -81,7 +94,8 @@ class PlatformImpersonationDirectory:
             grant.save(update_fields=["ended_at"])
             audit_record(
                 action="tenant.impersonation_ended",
-                actor="admin" if why == "ended" else "system",
+                # The End button or the admin's own sign-out; otherwise time or a closed grant.
+                actor="admin" if why in ("ended", "signed_out") else "system",
                 tenant=grant.tenant,
                 origin=AuditOrigin(admin_email=grant.admin_email, ip=ip),
                 details={"grant": str(grant.id), "user": grant.user_email, "why": why},

@@ -154,3 +154,10 @@ def test_the_heartbeat_task_records_the_time() -> None:
     stamp = worker_heartbeat()
     assert before <= stamp <= time.time()
     assert float(get_redis_connection("default").get(HEARTBEAT_KEY)) == stamp
+
+
+@override_settings(PLATFORM_HEALTH_TOKEN=TOKEN)
+def test_a_non_ascii_bearer_is_refused_not_an_error() -> None:
+    client = Client(HTTP_HOST=HOST)
+    response = client.get("/healthz/deep", HTTP_AUTHORIZATION="Bearer zażółć")
+    assert response.status_code == 403

@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from dockpulse.events.models import EventLog
-from dockpulse.tenancy import tenant_context
+from dockpulse.tenancy import platform_context, tenant_context
 from platform_app.models import ImpersonationGrant, Tenant, TenantAuditLog
 from platform_app.services.audit import AuditOrigin
 from platform_app.services.impersonation import impersonation_start
@@ -259,3 +259,64 @@ def test_the_directory_redeems_a_token_once() -> None:
     directory = impersonation_directory()
     assert directory.redeem(token, tenant_id=tenant.id, ip=None) is not None
     assert directory.redeem(token, tenant_id=tenant.id, ip=None) is None
+
+
+def test_signing_out_the_ordinary_way_ends_the_grant_and_both_sides_record_it(
+    tenant_a,
+) -> None:
+    email = admin_email()
+    client, _ = redeem(start(platform_admin_client(email)))
+    assert signed_in(client)
+    assert client.post("/logout/").status_code == 302
+    assert not signed_in(client)
+    grant = ImpersonationGrant.objects.get(admin_email=email)
+    assert grant.ended_at is not None
+    (row,) = TenantAuditLog.objects.filter(action="tenant.impersonation_ended", admin_email=email)
+    assert row.details["why"] == "signed_out"
+    with tenant_context(tenant_a):
+        (ended,) = EventLog.objects.filter(event_type="staff.impersonation_ended")
+    assert ended.payload["platform_admin"] == email and ended.payload["why"] == "signed_out"
+
+
+def test_the_end_button_records_the_end_once_though_it_signs_out(tenant_a) -> None:
+    email = admin_email()
+    client, _ = redeem(start(platform_admin_client(email)))
+    client.post("/impersonate/end/")
+    (row,) = TenantAuditLog.objects.filter(action="tenant.impersonation_ended", admin_email=email)
+    assert row.details["why"] == "ended"
+    with tenant_context(tenant_a):
+        assert EventLog.objects.filter(event_type="staff.impersonation_ended").count() == 1
+
+
+def test_deactivating_the_platform_admin_ends_their_session_in_the_panel() -> None:
+    email = admin_email()
+    client, _ = redeem(start(platform_admin_client(email)))
+    assert signed_in(client)
+    with platform_context():
+        User.objects.filter(email=email).update(is_active=False)
+    assert client.get("/")["Location"] == "/login/"
+    assert not signed_in(client)
+    row = TenantAuditLog.objects.get(action="tenant.impersonation_ended", admin_email=email)
+    assert row.details["why"] == "closed"
+
+
+def test_a_tenant_whose_database_does_not_answer_is_refused_in_words(monkeypatch) -> None:
+    # The tenant's server refusing the connection, as psycopg reports it (a real
+    # unreachable database cannot be opened inside a test case that did not list it).
+    from django.db import OperationalError
+
+    from platform_app.services import impersonation
+
+    def refused(tenant: Tenant) -> str:
+        raise OperationalError('connection failed: FATAL:  database "gone" does not exist')
+
+    monkeypatch.setattr(impersonation, "tenant_admin_email", refused)
+    with pytest.raises(ValidationError, match="database does not answer: connection failed"):
+        impersonation_start(
+            slug="tenant-a", reason="x", origin=AuditOrigin(admin_email="ops@example.com")
+        )
+    client = platform_admin_client(admin_email())
+    response = client.post("/tenants/tenant-a/impersonate/", {"reason": "Ticket 7"})
+    assert response.status_code == 400
+    assert "database does not answer" in html(response)
+    assert not ImpersonationGrant.objects.exists()

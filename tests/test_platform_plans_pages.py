@@ -346,3 +346,13 @@ def test_a_tenants_staff_session_and_token_never_reach_the_plans_pages() -> None
     assert Tenant.objects.get(slug="tenant-a").plan.code == "business"  # type: ignore[union-attr]
     # And the tenant's own host has no such pages.
     assert staff.get("/plans/").status_code == 404
+
+
+@in_transaction
+def test_a_limit_beyond_the_databases_integer_is_an_error_on_the_field() -> None:
+    admin = platform_admin_client("plans-huge@platform.example.com")
+    for field in ("max_users", "max_customers"):
+        huge = admin.post("/plans/new/", form_data(**{field: "99999999999"}))
+        assert huge.status_code == 400
+        assert "less than or equal to 2147483647" in field_errors(huge, field)
+    assert not Plan.objects.filter(code="solo").exists()

@@ -16,8 +16,10 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from platform_app.models import Tenant, TenantAuditLog
+from dockpulse.tenancy import dbadmin
+from platform_app.models import Tenant, TenantAuditLog, TenantPlanPeriod
 from platform_app.services import backup_list
+from platform_app.services.backups import restore as restore_module
 from tests.platform_support import platform_admin_client
 from tests.support import (
     TENANT_A_ADMIN,
@@ -211,9 +213,9 @@ def test_the_slug_check_fragment_says_available_or_why_not():
 # --- suspend, resume, back up, restore, delete -------------------------------------------
 
 
-def test_suspend_resume_backup_restore_and_delete(committed_admin, fresh_tenant):
+def test_suspend_resume_backup_restore_and_delete(committed_admin, make_tenant, monkeypatch):
     client, admin_email = committed_admin()
-    slug = fresh_tenant.slug
+    slug = make_tenant(plan_code="business").slug
     host = Client(HTTP_HOST=f"{slug}.localhost")
     detail_url = reverse("platform_tenant_detail", args=[slug])
     copy_slug = f"{slug}-copy"
@@ -256,10 +258,34 @@ def test_suspend_resume_backup_restore_and_delete(committed_admin, fresh_tenant)
         assert "The address tenant-a is taken." in messages_of(html(client.get(detail_url)))
         assert not Tenant.objects.filter(slug=copy_slug).exists()
 
-        # Restore into a new address gives a working tenant.
+        # Another restore takes the address while this one loads: said in words, and the
+        # staging database is dropped.
+        real_load = restore_module._load_and_verify
+
+        def load_then_squat(*args: Any, **kwargs: Any) -> Any:
+            pending = real_load(*args, **kwargs)
+            Tenant.objects.create(
+                slug=copy_slug, name="Squatter", template="trade", status="active",
+                db_name=f"fake_squat_{uuid.uuid4().hex[:6]}",
+            )  # fmt: skip
+            return pending
+
+        monkeypatch.setattr(restore_module, "_load_and_verify", load_then_squat)
+        raced = client.post(restore_url, {"backup": backup, "new_slug": copy_slug})
+        assert raced.status_code == 302
+        assert f"The address {copy_slug} is taken." in messages_of(html(client.get(detail_url)))
+        with dbadmin.admin_connection() as conn:
+            assert not dbadmin.database_exists(conn, dbadmin.tenant_db_name(copy_slug))
+        monkeypatch.undo()
+        Tenant.objects.filter(slug=copy_slug).delete()
+
+        # Restore into a new address gives a working tenant, billed from today.
         restored = client.post(restore_url, {"backup": backup, "new_slug": copy_slug})
         assert restored["Location"] == reverse("platform_tenant_detail", args=[copy_slug])
-        assert Tenant.objects.get(slug=copy_slug).status == "active"
+        copy = Tenant.objects.get(slug=copy_slug)
+        assert copy.status == "active" and copy.plan is not None
+        (period,) = TenantPlanPeriod.objects.filter(tenant=copy)
+        assert period.plan == copy.plan and period.price_monthly == copy.plan.price_monthly
         signed_in = Client(HTTP_HOST=f"{copy_slug}.localhost").post(
             "/login/", {"username": "owner@example.com", "password": TEST_PASSWORD}
         )

@@ -36,8 +36,9 @@ class ImpersonationDirectory(Protocol):
         """Redeemed, not ended and not expired."""
 
     def end(self, grant_id: uuid.UUID, *, why: str, ip: str | None) -> bool:
-        """Mark the grant ended (`why`: "ended" by the button, "expired"); False when it
-        had ended already (nothing written)."""
+        """Mark the grant ended (`why`: "ended" by the End button, "signed_out" by the
+        ordinary sign-out, "expired", "closed" when the platform admin lost access); False
+        when it had ended already (nothing written)."""
 
 
 _directory: ImpersonationDirectory | None = None

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -89,7 +89,14 @@ def impersonation_start(
             _("Tenant %(slug)s is %(status)s: only an active tenant's panel can be opened.")
             % {"slug": tenant.slug, "status": tenant.get_status_display()}
         )
-    user_email = tenant_admin_email(tenant)
+    try:
+        user_email = tenant_admin_email(tenant)
+    except DatabaseError as exc:
+        raise ValidationError(
+            # The driver's first line says enough (which server, what it answered).
+            _("The tenant's database does not answer: %(error)s")
+            % {"error": (str(exc).strip().splitlines() or [type(exc).__name__])[0]}
+        ) from exc
     if user_email is None:
         raise ValidationError(
             _("Tenant %(slug)s has no active administrator to sign in as.") % {"slug": tenant.slug}

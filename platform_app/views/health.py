@@ -37,7 +37,10 @@ def _token_ok(request: HttpRequest) -> bool:
     if not expected:
         return False
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), expected)
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), expected.encode()
+    )
 
 
 @never_cache

@@ -117,13 +117,33 @@ def impersonation_end(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_platform_tenant_url(request, tenant.slug))
 
 
-def _finish(request: HttpRequest, state: dict[str, str], *, why: str) -> None:
-    user = request.user
+def _record_end(request: HttpRequest, user: Any, state: dict[str, str], *, why: str) -> None:
+    """End the grant on the platform and, the first time only, in the tenant's log."""
     if impersonation_directory().end(
         uuid.UUID(state["grant"]), why=why, ip=client_ip(request) or None
     ) and isinstance(user, User):
         _event(EVENT_ENDED, user, state["admin"], grant=state["grant"], why=why)
+
+
+def _finish(request: HttpRequest, state: dict[str, str], *, why: str) -> None:
+    # Popped before logout(): its user_logged_out receiver below records only the
+    # sign-outs that did not come through here.
+    request.session.pop(SESSION_KEY, None)
+    _record_end(request, request.user, state, why=why)
     logout(request)
+
+
+def impersonation_logged_out(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
+    """user_logged_out: an impersonated session signed out the ordinary way (/logout/)
+    ends its grant too, or the grant would stay open and the end go unrecorded."""
+    if request is None or getattr(request, "tenant", None) is None:
+        return
+    session = getattr(request, "session", None)
+    state = session.pop(SESSION_KEY, None) if session is not None else None
+    if state:
+        _record_end(request, user, state, why="signed_out")
 
 
 class ImpersonationMiddleware:

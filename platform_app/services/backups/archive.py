@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from django.core.files.storage import Storage, default_storage, storages
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from dockpulse.tenancy import dbadmin
@@ -126,7 +127,7 @@ def archive_opened(backup: str) -> Iterator[Path]:
     except Exception:  # a name the storage cannot even look up
         exists = False
     if not exists:
-        raise BackupError(f"no backup at {backup}")
+        raise BackupError(_("no backup at %(backup)s") % {"backup": backup})
     with tempfile.NamedTemporaryFile(suffix=".tar") as tmp:
         with storage.open(backup, "rb") as handle:
             shutil.copyfileobj(handle, tmp)
@@ -140,16 +141,27 @@ def archive_read(path: Path, workdir: Path) -> dict[str, Any]:
         with tarfile.open(path, "r") as tar:
             members = {m.name: m for m in tar.getmembers()}
             if "manifest.json" not in members or "database.dump" not in members:
-                raise BackupError(f"{path.name} is not a DockPulse backup (no manifest or dump)")
+                raise BackupError(
+                    _("%(name)s is not a DockPulse backup (no manifest or dump)")
+                    % {"name": path.name}
+                )
             tar.extractall(workdir, filter="data")
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise BackupError(f"{path.name} is not a readable backup archive ({exc})") from exc
+        raise BackupError(
+            _("%(name)s is not a readable backup archive (%(error)s)")
+            % {"name": path.name, "error": exc}
+        ) from exc
     try:
         manifest: dict[str, Any] = json.loads((workdir / "manifest.json").read_text())
     except ValueError as exc:
-        raise BackupError(f"{path.name} has a damaged manifest") from exc
+        raise BackupError(_("%(name)s has a damaged manifest") % {"name": path.name}) from exc
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"{path.name} has unknown format {manifest.get('format')!r}")
+        raise BackupError(
+            _("%(name)s has unknown format %(format)r")
+            % {"name": path.name, "format": manifest.get("format")}
+        )
     if sha256(workdir / "database.dump") != manifest.get("database_sha256"):
-        raise BackupError(f"{path.name} is corrupt: its database dump fails its checksum")
+        raise BackupError(
+            _("%(name)s is corrupt: its database dump fails its checksum") % {"name": path.name}
+        )
     return manifest

@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 from django.core.files import File
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dockpulse.tenancy import dbadmin, pgtools, tenant_context
 from platform_app.directory import info_from_model
@@ -40,7 +41,10 @@ def tenant_backup(*, slug: str, output: str | None = None) -> Backup:
     """Dump the tenant's database and files into one archive; print-worthy facts back."""
     tenant = tenant_get(slug)
     if tenant.status in (Tenant.Status.DELETED, Tenant.Status.PROVISIONING):
-        raise BackupError(f"tenant {slug} is {tenant.status}: there is nothing to back up")
+        raise BackupError(
+            _("tenant %(slug)s is %(status)s: there is nothing to back up")
+            % {"slug": slug, "status": tenant.status}
+        )
     info = info_from_model(tenant)
     major = pgtools.server_major(info)
     env, conn_args = pgtools.client_env_and_args(info)

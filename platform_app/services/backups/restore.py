@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from psycopg import sql
 
 from dockpulse.tenancy import connections as tenant_connections
@@ -27,6 +28,7 @@ from platform_app.services.migrations import (
     latest_per_app,
     pending_for,
 )
+from platform_app.services.plan_periods import plan_period_start
 
 from .archive import BackupError, archive_opened, archive_read, client_errors, table_counts
 
@@ -49,7 +51,9 @@ def _free_db_name(slug: str) -> str:
             n += 1
             candidate = f"{base}_r{n}"
     if len(candidate.encode()) > 63:
-        raise BackupError(f"database name {candidate} would be longer than 63 bytes")
+        raise BackupError(
+            _("database name %(name)s would be longer than 63 bytes") % {"name": candidate}
+        )
     return candidate
 
 
@@ -68,24 +72,33 @@ def _check_target(
 ) -> None:  # fmt: skip
     """Refuse a backup that is not of this tenant, or would replace data unasked."""
     if not as_new and manifest["slug"] != slug:
-        raise BackupError(f"the backup is of {manifest['slug']}, not {slug}")
+        raise BackupError(
+            _("the backup is of %(backup)s, not %(slug)s")
+            % {"backup": manifest["slug"], "slug": slug}
+        )
     if existing is None:
         return
     if existing.status == Tenant.Status.DELETED:
         if manifest["tenant_id"] != str(existing.id):
             raise BackupError(
-                f"the address {target} is reserved for a deleted tenant; "
-                "only its own backups can be restored there"
+                _(
+                    "the address %(slug)s is reserved for a deleted tenant; "
+                    "only its own backups can be restored there"
+                )
+                % {"slug": target}
             )
     elif not force:
         raise BackupError(
-            f"tenant {target} exists and is {existing.status}; "
-            "add --force to replace its data with the backup"
+            _(
+                "tenant %(slug)s exists and is %(status)s; "
+                "add --force to replace its data with the backup"
+            )
+            % {"slug": target, "status": existing.status}
         )
     elif manifest["tenant_id"] != str(existing.id):
         raise BackupError(
-            f"the backup is of another tenant ({manifest['slug']}); "
-            f"refusing to replace {target} with it"
+            _("the backup is of another tenant (%(backup)s); refusing to replace %(slug)s with it")
+            % {"backup": manifest["slug"], "slug": target}
         )
 
 
@@ -99,10 +112,15 @@ def tenant_restore(
         try:
             validate_slug_format(as_slug)
         except ValidationError as exc:
-            raise BackupError(f"--as {as_slug}: {' '.join(exc.messages)}") from exc
+            raise BackupError(
+                _("--as %(slug)s: %(problems)s")
+                % {"slug": as_slug, "problems": " ".join(exc.messages)}
+            ) from exc
     existing = Tenant.objects.filter(slug=target).first()
     if as_slug is None and existing is None:
-        raise BackupError(f"there is no tenant {slug} (use --as NEW_SLUG for a new one)")
+        raise BackupError(
+            _("there is no tenant %(slug)s (use --as NEW_SLUG for a new one)") % {"slug": slug}
+        )
     with (
         tempfile.TemporaryDirectory(prefix="dockpulse-restore-") as tmp,
         archive_opened(backup) as archive,
@@ -159,13 +177,19 @@ def _load_and_verify(
             t for t in set(restored_counts) | set(manifest["tables"])
             if restored_counts.get(t) != manifest["tables"].get(t)
         )  # fmt: skip
-        raise BackupError(f"restored row counts differ from the backup in {differing}")
+        raise BackupError(
+            _("restored row counts differ from the backup in %(tables)s")
+            % {"tables": ", ".join(differing)}
+        )
     pending = pending_for(applied_migrations(staging))
     if pending:
         database_migrate(staging)
         still = pending_for(applied_migrations(staging))
         if still:
-            raise BackupError(f"migrating the restored database left {still} pending")
+            raise BackupError(
+                _("migrating the restored database left %(migrations)s pending")
+                % {"migrations": ", ".join(f"{a}.{n}" for a, n in still)}
+            )
     return pending
 
 
@@ -182,16 +206,25 @@ def _switch(
     migrated_to = latest_per_app({(a, n) for a, n in manifest["migrations"]} | set(pending))
     if existing is None:
         plan = Plan.objects.filter(code=manifest.get("plan")).first()
-        with transaction.atomic(using="default"):
-            tenant = Tenant.objects.create(
-                slug=target, name=manifest["name"], template=manifest["template"], plan=plan,
-                status=Tenant.Status.ACTIVE, db_name=db_name, language=manifest["language"],
-                time_zone=manifest["time_zone"], currency=manifest["currency"],
-                settings=manifest.get("settings") or {}, migrated_to=migrated_to,
-                migration_state=Tenant.MigrationState.MIGRATED, migrated_at=timezone.now(),
-            )  # fmt: skip
-            audit(tenant, "tenant.restored", actor, **details)
-            transaction.on_commit(lambda: publish(tenant), using="default")
+        try:
+            with transaction.atomic(using="default"):
+                tenant = Tenant.objects.create(
+                    slug=target, name=manifest["name"], template=manifest["template"],
+                    plan=plan, status=Tenant.Status.ACTIVE, db_name=db_name,
+                    language=manifest["language"], time_zone=manifest["time_zone"],
+                    currency=manifest["currency"], settings=manifest.get("settings") or {},
+                    migrated_to=migrated_to, migration_state=Tenant.MigrationState.MIGRATED,
+                    migrated_at=timezone.now(),
+                )  # fmt: skip
+                # A new tenant is billed from today, as a provisioned one is.
+                if plan is not None:
+                    plan_period_start(tenant=tenant, plan=plan)
+                audit(tenant, "tenant.restored", actor, **details)
+                transaction.on_commit(lambda: publish(tenant), using="default")
+        except IntegrityError as exc:
+            # Another restore (or a create) took the address since it was checked; the
+            # caller drops the staging database.
+            raise BackupError(_("The address %(slug)s is taken.") % {"slug": target}) from exc
         return tenant
     # Suspended while switching: every process refuses requests from its next one, then
     # the generation bump makes each drop its connection to the old database.
