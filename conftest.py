@@ -42,13 +42,14 @@ if _XDIST_WORKER:
 
     _redis = urlsplit(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     _offset = 1 + int(_XDIST_WORKER.removeprefix("gw"))
-    if _redis.scheme == "unix":  # the embedded Redis: unix:///path?db=0
+    if _redis.scheme == "unix":  # the embedded Redis: unix:///path/redis.socket?db=0
         _query = dict(parse_qsl(_redis.query))
         _query["db"] = str((int(_query.get("db", 0)) + _offset) % 16)
-        _redis = _redis._replace(query=urlencode(_query))
+        # Not urlunsplit: with no host it writes "unix:/path", which redis-py refuses.
+        os.environ["REDIS_URL"] = f"unix://{_redis.path}?{urlencode(_query)}"
     else:
-        _redis = _redis._replace(path=f"/{(int(_redis.path.strip('/') or 0) + _offset) % 16}")
-    os.environ["REDIS_URL"] = urlunsplit(_redis)
+        _db = (int(_redis.path.strip("/") or 0) + _offset) % 16
+        os.environ["REDIS_URL"] = urlunsplit(_redis._replace(path=f"/{_db}"))
     os.environ.pop("CELERY_BROKER_URL", None)
 
 # Files and backups of the test run go to a folder of its own, also for the processes it
