@@ -14,11 +14,11 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from dockpulse.actors import SYSTEM
-from dockpulse.tenancy import tenant_context
+from dockpulse.tenancy import tenant_context, tenant_today
 from tenant_apps.sales import services
 from tenant_apps.sales.models import Order, Quote
 from tenant_apps.sales.services.lines import line_amounts
-from tenant_apps.sales.services.quotes import DEFAULT_VALIDITY_DAYS, tenant_today
+from tenant_apps.sales.services.quotes import DEFAULT_VALIDITY_DAYS
 from tests import factories as f
 from tests.support import host_of, html, make_order, move, panel_client, seed, staff_user
 

@@ -22,7 +22,7 @@ from dockpulse.actors import SYSTEM
 from dockpulse.errors import NotPermitted, StateConflict
 from dockpulse.events import delivery
 from dockpulse.events.models import EventLog
-from dockpulse.tenancy import tenant_context
+from dockpulse.tenancy import tenant_context, tenant_today
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.notifications.models import NotificationDelivery
@@ -33,7 +33,6 @@ from tenant_apps.products.models import Product
 from tenant_apps.sales import inputs
 from tenant_apps.sales.models import Order
 from tenant_apps.sales.services import order_create
-from tenant_apps.sales.services.quotes import tenant_today
 from tests import factories as f
 from tests.portal_support import (  # noqa: F401  (fixtures)
     PASSWORD,

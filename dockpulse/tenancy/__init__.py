@@ -1,9 +1,11 @@
 """Database-per-tenant core: context, alias registry, router, transactions.
 
 Import from here: `tenant_context`, `platform_context`, `tenant_atomic`,
-`tenant_on_commit`, `current_tenant`, `get_current_tenant`, `current_db_alias`.
+`tenant_on_commit`, `current_tenant`, `get_current_tenant`, `current_db_alias`, and the
+tenant's clock (`tenant_zone`, `tenant_now`, `tenant_today`, `tenant_day_start`).
 """
 
+from .clock import tenant_day_start, tenant_now, tenant_today, tenant_zone
 from .context import (
     current_tenant,
     get_current_tenant,
@@ -29,6 +31,10 @@ __all__ = [
     "platform_context",
     "tenant_atomic",
     "tenant_context",
+    "tenant_day_start",
+    "tenant_now",
     "tenant_on_commit",
+    "tenant_today",
+    "tenant_zone",
     "unset_context",
 ]

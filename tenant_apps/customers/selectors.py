@@ -2,18 +2,14 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.db.models import F, Func, Q, QuerySet
 
-from dockpulse.tenancy import get_current_tenant
+from dockpulse.tenancy import tenant_day_start
 
 from .models import Customer, TimelineEntry
 
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of `day` in the tenant's time zone ("created on 3 May" is the tenant's day)."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(get_current_tenant().time_zone))
+_day_start = tenant_day_start  # "created on 3 May" is the tenant's day
 
 
 def customer_list(

@@ -15,15 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from dockpulse import extensions
 from dockpulse.events.models import EventLog
 from dockpulse.extensions import SearchHit
-from dockpulse.tenancy import get_current_tenant
+from dockpulse.tenancy import clock
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.sales.models import Order, Quote
@@ -44,9 +42,8 @@ CHART_DAYS = 30
 # --- sales ---------------------------------------------------------------------------
 
 
-def tenant_today() -> dt.date:
-    """Today in the tenant's time zone: the dashboard's days are the tenant's days."""
-    return timezone.localdate(timezone=ZoneInfo(get_current_tenant().time_zone))
+# The dashboard's days are the tenant's days.
+tenant_today = clock.tenant_today
 
 
 @dataclass(frozen=True, slots=True)

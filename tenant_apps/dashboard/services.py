@@ -25,25 +25,18 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from dockpulse.events.delivery import lock_handlers
-from dockpulse.tenancy import get_current_tenant, tenant_atomic
+from dockpulse.tenancy import clock, tenant_atomic
 from tenant_apps.sales.models import Order
 
 from .models import DailySales
 
-
-def tenant_zone() -> ZoneInfo:
-    return ZoneInfo(get_current_tenant().time_zone)
-
-
-def day_start(day: dt.date) -> dt.datetime:
-    """Midnight at the start of the tenant's `day` (an aware datetime)."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=tenant_zone())
+tenant_zone = clock.tenant_zone
+day_start = clock.tenant_day_start
 
 
 def _aggregate(orders: QuerySet[Order]) -> list[DailySales]:

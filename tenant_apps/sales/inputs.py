@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from dockpulse.actors import staff_actor
 from dockpulse.numbers import parse_money, parse_quantity, to_decimal
+from dockpulse.tenancy import tenant_today
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.products.models import Product, Unit, VatRate
@@ -27,7 +28,7 @@ from tenant_apps.products.models import Product, Unit, VatRate
 from .services.common import ADDRESS_KEYS
 from .services.lines import CENT, MAX_LINES, MAX_TOTAL, LineInput, document_amounts
 from .services.orders import OrderChanges, OrderInput
-from .services.quotes import QuoteChanges, QuoteInput, tenant_today
+from .services.quotes import QuoteChanges, QuoteInput
 
 ORDER_FIELDS = frozenset({"customer", "assigned_to", "notes", "metadata", "delivery_date",
                           "delivery_address"})  # fmt: skip

@@ -8,21 +8,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from dockpulse.tenancy import get_current_tenant
+from dockpulse.tenancy import tenant_day_start, tenant_today
 from tenant_apps.accounts.models import User
 from tenant_apps.products.models import Product
 
 from . import line_stock
 from .models import Order, OrderLine, OrderStatusChange, Quote, QuoteLine
 
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of `day` in the tenant's time zone: "orders of 3 May" is the tenant's 3 May."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=ZoneInfo(get_current_tenant().time_zone))
+_day_start = tenant_day_start  # "orders of 3 May" is the tenant's 3 May
 
 
 def order_list(
@@ -183,9 +179,8 @@ def quote_shown_status() -> Case:
     """The status a quote shows: a sent quote past its date is expired already, before
     the hourly job (quotes_expire) writes it."""
     from django.db.models import CharField, F, Value, When
-    from django.utils import timezone
 
-    today = timezone.localdate(timezone=ZoneInfo(get_current_tenant().time_zone))
+    today = tenant_today()
     return Case(
         When(
             status=Quote.Status.SENT,

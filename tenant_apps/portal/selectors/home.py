@@ -7,12 +7,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet, Window
-from django.utils import timezone
 
-from dockpulse.tenancy import get_current_tenant
+from dockpulse.tenancy import tenant_today
 from tenant_apps.messaging.selectors import unread_by_customer_count
 from tenant_apps.sales.models import Order, Quote
 
@@ -30,7 +28,7 @@ QUOTE_FIELDS = ("id", "number", "status", "valid_until", "sent_at", "total_gross
 def portal_waiting_quotes(*, customer_id: uuid.UUID) -> QuerySet[Quote]:
     """The customer's sent quotes that are still valid (valid_until today or later, in
     the tenant's time zone), the soonest to expire first: the ones to decide on."""
-    today = timezone.localdate(timezone=ZoneInfo(get_current_tenant().time_zone))
+    today = tenant_today()
     return (
         Quote.objects.filter(
             customer_id=customer_id, status=Quote.Status.SENT, valid_until__gte=today

@@ -17,16 +17,14 @@ import re
 import uuid
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dockpulse import events
 from dockpulse.actors import Actor
-from dockpulse.tenancy import current_db_alias, get_current_tenant, tenant_atomic
+from dockpulse.tenancy import current_db_alias, tenant_atomic, tenant_now
 from tenant_apps.sales.models import DocumentCounter, DocumentType, NumberSeries
 
 DEFAULT_PATTERNS = {DocumentType.ORDER: "ZAM-{YYYY}-{NNN}", DocumentType.QUOTE: "OF-{YYYY}-{NNN}"}
@@ -71,10 +69,6 @@ def format_number(pattern: str, *, today: datetime, value: int | None) -> str:
 def pattern_for(document_type: str) -> str:
     series = NumberSeries.objects.filter(document_type=document_type).first()
     return series.pattern if series else DEFAULT_PATTERNS[DocumentType(document_type)]
-
-
-def tenant_now() -> datetime:
-    return timezone.localtime(timezone.now(), ZoneInfo(get_current_tenant().time_zone))
 
 
 def next_number(document_type: str, *, taken: Any) -> str:

@@ -31,7 +31,7 @@ from dockpulse.actors import SYSTEM, Actor
 from dockpulse.errors import NotFound, NotPermitted, StateConflict
 from dockpulse.notify.base import SendError
 from dockpulse.notify.email import send_email
-from dockpulse.tenancy import current_tenant, tenant_atomic
+from dockpulse.tenancy import current_tenant, tenant_atomic, tenant_today
 from tenant_apps.accounts.models import User
 from tenant_apps.customers.models import Customer
 from tenant_apps.sales.documents import PdfUnavailable, pdf_filename, quote_pdf
@@ -40,7 +40,7 @@ from tenant_apps.sales.models import USER_AGENT_MAX_LENGTH, DocumentType, Order,
 
 from .common import apply_changes, store_lines
 from .lines import LineInput, copy_lines
-from .numbering import next_number, tenant_now
+from .numbering import next_number
 from .orders import ASSIGN_ACTOR, AssignedTo, OrderInput, assignee_id, order_create
 
 Q = Quote.Status
@@ -69,10 +69,6 @@ class QuoteChanges(TypedDict, total=False):
     metadata: dict[str, Any]
     valid_until: dt.date
     lines: tuple[LineInput, ...]
-
-
-def tenant_today() -> dt.date:
-    return tenant_now().date()
 
 
 def quote_payload(quote: Quote, **extra: Any) -> dict[str, Any]:

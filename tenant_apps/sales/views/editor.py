@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dockpulse.actors import staff_actor
 from dockpulse.errors import DomainError, StateConflict
+from dockpulse.tenancy import tenant_today
 from dockpulse.web.access import module_on, staff_page
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.selectors import customer_list
@@ -39,7 +40,7 @@ from tenant_apps.sales import inputs, selectors, services
 from tenant_apps.sales.models import Order, Quote, Source
 from tenant_apps.sales.services.common import ADDRESS_KEYS, customer_address
 from tenant_apps.sales.services.lines import Amounts, LineInput
-from tenant_apps.sales.services.quotes import DEFAULT_VALIDITY_DAYS, tenant_today
+from tenant_apps.sales.services.quotes import DEFAULT_VALIDITY_DAYS
 
 ORDER, QUOTE = "order", "quote"
 LINE_FIELDS = ("product", "description", "quantity", "unit", "unit_price", "discount", "vat_rate")
