@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.messaging",
     "tenant_apps.dashboard",
+    "tenant_apps.reports",  # sales, funnel and stock reports with exports (issue 17)
     "tenant_apps.portal",  # the customers' portal: sign-in (issue 15)
     "tenant_apps.demo",  # seed_demo: realistic Polish data for make run and the benchmarks
 ]
@@ -397,6 +398,17 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"ActionTypeEnum": "tenant_apps.notifications.models.ActionType"},
 }
 
+# --- reports (docs/reports.md) ----------------------------------------------------------
+# A report's transaction: memory for its sorts and hash aggregates, and a time limit.
+REPORTS_WORK_MEM = env.str("REPORTS_WORK_MEM", default="64MB")
+REPORTS_STATEMENT_TIMEOUT_MS = env.int("REPORTS_STATEMENT_TIMEOUT_MS", default=20_000)
+# An export of more rows than this is written by a Celery task and e-mailed as a link
+# (the page shows its progress); smaller ones are written in the request and sent.
+REPORTS_EXPORT_INLINE_ROWS = env.int("REPORTS_EXPORT_INLINE_ROWS", default=20_000)
+REPORTS_EXPORT_TIMEOUT_MS = env.int("REPORTS_EXPORT_TIMEOUT_MS", default=600_000)
+# How long a finished export file stays downloadable.
+REPORTS_EXPORT_KEEP_DAYS = env.int("REPORTS_EXPORT_KEEP_DAYS", default=7)
+
 # --- Celery --------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str(
     "CELERY_BROKER_URL",
@@ -435,6 +447,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "platform-billing-month": {"task": "platform.billing_generate", "schedule": 60 * 60.0},
     "platform-worker-heartbeat": {"task": "platform.worker_heartbeat", "schedule": 60.0},
+    # Report export files older than REPORTS_EXPORT_KEEP_DAYS are deleted (docs/reports.md).
+    "reports-export-cleanup": {"task": "reports.export_cleanup_all", "schedule": 60 * 60.0},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 

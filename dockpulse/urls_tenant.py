@@ -27,6 +27,7 @@ urlpatterns = [
     path("messages/", include("tenant_apps.messaging.urls")),
     path("", include("tenant_apps.sales.urls")),
     path("stock/", include("tenant_apps.stock.urls")),
+    path("reports/", include("tenant_apps.reports.urls")),
     path("settings/", include("tenant_apps.configuration.settings_urls")),
     path("settings/users/", include("tenant_apps.accounts.settings_urls")),
     path("settings/triggers/", include("tenant_apps.notifications.settings_urls")),

@@ -1,0 +1,1 @@
+"""The reports' pages (pages.py) and their exports (exports.py)."""
