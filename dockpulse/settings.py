@@ -90,6 +90,8 @@ TENANCY_SHARED_APPS = frozenset(
 
 MIDDLEWARE = [
     "dockpulse.tenancy.middleware.RequestIdMiddleware",
+    # A body too big to read is refused before anything reads it (dockpulse/web/limits.py).
+    "dockpulse.web.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files before any tenant lookup; behind Caddy (deploy/) they never get here.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -397,6 +399,11 @@ SPECTACULAR_SETTINGS = {
     # Triggers and deliveries share one choice set (their action is the delivery's channel).
     "ENUM_NAME_OVERRIDES": {"ActionTypeEnum": "tenant_apps.notifications.models.ActionType"},
 }
+
+# --- request size (dockpulse/web/limits.py) ---------------------------------------------
+# The largest body any request may have (the CSV imports take 5 MB files); Caddy's
+# `request_body max_size` in deploy/Caddyfile is the same.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- reports (docs/reports.md) ----------------------------------------------------------
 # A report's transaction: memory for its sorts and hash aggregates, and a time limit.

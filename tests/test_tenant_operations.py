@@ -315,3 +315,65 @@ def test_all_tenants_command_reports_per_tenant(make_tenant):
     for slug in ("tenant-a", "tenant-b", tenant.slug):
         assert f"== {slug}: ok" in result.stdout
         assert f"I am {slug}" in result.stdout
+
+
+def test_a_failed_publish_after_the_switch_never_drops_the_restored_database(
+    make_tenant, monkeypatch
+):
+    """Issue 18 (6): telling the other processes failed after the switch committed; the
+    database the tenant row now points at must stay, with the restored data in it."""
+    from dockpulse.tenancy import platform_context
+    from platform_app.services.backups import restore
+
+    tenant = make_tenant()
+    with tenant_context(tenant):
+        user_create(email="keep@example.com", name="Keep", password="Restore-Pass-123")
+    location = backup_location(run_manage("backup_tenant", tenant.slug).stdout)
+    real_publish = restore.publish
+    calls: list[str] = []
+
+    def flaky_publish(row: Tenant) -> None:
+        calls.append(row.status)
+        if len(calls) == 2:  # the first tells everyone to pause; the second one fails
+            raise ConnectionError("Redis is down")
+        real_publish(row)
+
+    monkeypatch.setattr(restore, "publish", flaky_publish)
+    with platform_context():
+        restored = restore.tenant_restore(slug=tenant.slug, backup=location, force=True)
+    row = Tenant.objects.get(slug=tenant.slug)
+    assert row.db_name == restored.database != tenant.db_name
+    assert row.status == "active"
+    assert database_exists(row.db_name), "the restored database was dropped"
+    assert not database_exists(tenant.db_name)
+    monkeypatch.setattr(restore, "publish", real_publish)
+    real_publish(row)  # the next publish heals the other processes
+    info = registry.get(tenant.slug)
+    assert info is not None
+    with tenant_context(info):
+        assert User.objects.filter(email="keep@example.com").exists()
+
+
+def test_a_restore_that_cannot_pause_the_tenant_changes_nothing(make_tenant, monkeypatch):
+    from dockpulse.tenancy import platform_context
+    from platform_app.services.backups import archive, restore
+
+    tenant = make_tenant()
+    location = backup_location(run_manage("backup_tenant", tenant.slug).stdout)
+
+    def down(row: Tenant) -> None:
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(restore, "publish", down)
+    with platform_context(), pytest.raises(archive.BackupError, match="pause the tenant"):
+        restore.tenant_restore(slug=tenant.slug, backup=location, force=True)
+    row = Tenant.objects.get(slug=tenant.slug)
+    assert (row.db_name, row.status) == (tenant.db_name, "active")
+    assert database_exists(row.db_name)
+    leftovers = [name for name in _databases() if name.startswith(f"{tenant.db_name}_r")]
+    assert leftovers == [], leftovers
+
+
+def _databases() -> list[str]:
+    with db_connect("postgres") as conn:
+        return [r[0] for r in conn.execute("SELECT datname FROM pg_database").fetchall()]

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dockpulse import csvio
 from dockpulse.actors import staff_actor
 from dockpulse.modules import field_policy
 
@@ -59,9 +60,15 @@ class CsvActionsMixin:
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("Attach the CSV file as `file`.")]})
+        if upload.size is not None and upload.size > csvio.MAX_BYTES:
+            # Refused by its size, not read: the file sits in a temporary file until then.
+            limit = csvio.MAX_BYTES // (1024 * 1024)
+            raise serializers.ValidationError(
+                {"file": [_("The file is larger than %(mb)d MB.") % {"mb": limit}]}
+            )
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
         report = type(self).csv_import(
-            raw=upload.read(), dry_run=dry_run, actor=staff_actor(request.user)
+            raw=upload.read(csvio.MAX_BYTES + 1), dry_run=dry_run, actor=staff_actor(request.user)
         )
         body = ImportReportSerializer(report).data
         if not report.errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from platform_app.services.migrations import (
 from platform_app.services.plan_periods import plan_period_start
 
 from .archive import BackupError, archive_opened, archive_read, client_errors, table_counts
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,9 @@ def tenant_restore(
             tenant = _switch(existing, target, manifest, db_name, pending, backup, actor)
             switched = True
         finally:
-            if not switched:
+            # Whatever failed, a database a tenant row points at is the tenant's data now:
+            # it is never dropped here (the switch may have committed before the error).
+            if not switched and not Tenant.objects.filter(db_name=db_name).exists():
                 tenant_connections.forget(staging.alias)
                 with dbadmin.admin_connection(host, port) as conn:
                     dbadmin.drop_database(conn, db_name)
@@ -220,7 +225,7 @@ def _switch(
                 if plan is not None:
                     plan_period_start(tenant=tenant, plan=plan)
                 audit(tenant, "tenant.restored", actor, **details)
-                transaction.on_commit(lambda: publish(tenant), using="default")
+                transaction.on_commit(lambda: _publish(tenant), using="default")
         except IntegrityError as exc:
             # Another restore (or a create) took the address since it was checked; the
             # caller drops the staging database.
@@ -233,7 +238,14 @@ def _switch(
         previous = tenant.status
         tenant.status = Tenant.Status.SUSPENDED
         tenant.save(update_fields=["status", "updated_at"])
-    publish(tenant)
+    if not _publish(tenant):
+        # Nobody was told to stop serving the old database: switching now could let a
+        # process write there after the copy was taken. Back to where it was, in words.
+        with transaction.atomic(using="default"):
+            tenant = Tenant.objects.select_for_update().get(pk=existing.pk)
+            tenant.status = previous
+            tenant.save(update_fields=["status", "updated_at"])
+        raise BackupError(_("could not tell the servers to pause the tenant (is Redis up?)"))
     old_db = tenant.db_name
     try:
         _point_at(existing, db_name, previous, migrated_to, actor, details, old_db)
@@ -242,7 +254,7 @@ def _switch(
             tenant = Tenant.objects.select_for_update().get(pk=existing.pk)
             tenant.status = previous
             tenant.save(update_fields=["status", "updated_at"])  # a new stamp
-        publish(tenant)
+        _publish(tenant)
         raise
     tenant = Tenant.objects.get(pk=existing.pk)
     tenant_connections.forget(f"tenant_{target}")
@@ -250,6 +262,19 @@ def _switch(
         with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
             dbadmin.drop_database(conn, old_db)
     return tenant
+
+
+def _publish(tenant: Tenant) -> bool:
+    """Tell every process. A failure (Redis down) is logged and never undoes what has
+    committed: the tenant row is the truth, and processes see it at the next publish of
+    the tenant (any later change, or asking for its status again). Until then a process
+    may still try the old database, which fails closed once it is dropped."""
+    try:
+        publish(tenant)
+    except Exception:
+        logger.exception("restore: publishing %s failed", tenant.slug)
+        return False
+    return True
 
 
 def _point_at(
@@ -272,4 +297,4 @@ def _point_at(
         tenant.migrated_at = timezone.now()
         tenant.save()
         audit(tenant, "tenant.restored", actor, previous_database=old_db, **details)
-        transaction.on_commit(lambda: publish(tenant), using="default")
+        transaction.on_commit(lambda: _publish(tenant), using="default")
