@@ -171,6 +171,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Tenant databases are named TENANT_DB_PREFIX + slug; the template TENANT_DB_PREFIX + "template".
 TENANT_DB_PREFIX = env.str("TENANT_DB_PREFIX", default="dockpulse_tenant_")
+# A tenant still `provisioning` after this long was left by a killed process: delete_tenant
+# removes it (platform_app/services/consistency.py); a younger one may be running.
+TENANT_PROVISIONING_STALE_MINUTES = env.int("TENANT_PROVISIONING_STALE_MINUTES", default=15)
 TENANT_CONNECTIONS_PER_PROCESS = env.int("TENANT_CONNECTIONS_PER_PROCESS", default=32)
 
 # --- cache and Redis -----------------------------------------------------------------

@@ -15,6 +15,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "tenant.active": _("Tenant resumed"),
     "tenant.suspended": _("Tenant suspended"),
     "tenant.deleted": _("Tenant deleted"),
+    "tenant.provisioning_discarded": _("Unfinished creation removed"),
     "tenant.purged": _("Tenant purged"),
     "tenant.backed_up": _("Tenant backed up"),
     "tenant.restored": _("Tenant restored"),

@@ -355,3 +355,36 @@ def test_operations_on_an_unknown_tenant_say_so():
     response = client.post(reverse("platform_tenant_suspend", args=["no-such"]), {"reason": "x"})
     assert response.status_code == 302
     assert "There is no tenant no-such." in messages_of(html(client.get(response["Location"])))
+
+
+def test_an_unfinished_creation_is_removed_from_its_page(committed_admin):
+    """Issue 18 (5): a provisioning a killed process left behind blocks its address until
+    the platform admin removes it; a young one (maybe running now) cannot be removed."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    client, _email = committed_admin()
+    slug = f"half-{uuid.uuid4().hex[:8]}"
+    Tenant.objects.create(slug=slug, name="Half", template="trade",
+                          db_name=dbadmin.tenant_db_name(slug), status="provisioning")  # fmt: skip
+    detail_url = reverse("platform_tenant_detail", args=[slug])
+    delete_url = reverse("platform_tenant_delete", args=[slug])
+    try:
+        page = html(client.get(detail_url))
+        assert "It is being created right now" in page and delete_url not in page
+        young = client.post(delete_url, {"confirm": slug})
+        assert young.status_code == 400 and "still being created" in html(young)
+        assert Tenant.objects.filter(slug=slug).exists()
+        Tenant.objects.filter(slug=slug).update(
+            updated_at=timezone.now()
+            - dt.timedelta(minutes=settings.TENANT_PROVISIONING_STALE_MINUTES + 1)
+        )
+        assert delete_url in html(client.get(detail_url))
+        removed = client.post(delete_url, {"confirm": slug})
+        assert removed.status_code == 302
+        assert not Tenant.objects.filter(slug=slug).exists()
+        assert "the address is free" in messages_of(html(client.get(removed["Location"])))
+    finally:
+        Tenant.objects.filter(slug=slug).delete()

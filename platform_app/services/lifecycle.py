@@ -24,6 +24,7 @@ from platform_app.selectors import tenant_get
 from .audit import audit
 from .backups import backup_list, backup_remove, tenant_backup
 from .billing import billing_close_tenant
+from .consistency import tenant_discard_stale_provisioning
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,10 @@ def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> D
     """
     tenant = tenant_get(slug)
     previous = tenant.status
+    if previous == Tenant.Status.PROVISIONING:
+        # A creation that died (its process was killed): nothing to back up or keep.
+        tenant_discard_stale_provisioning(tenant=tenant, actor=actor)
+        return DeletedTenant(tenant=tenant, backup=None)
     location = None
     if previous != Tenant.Status.DELETED:
         live = frozenset({Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED})

@@ -216,7 +216,8 @@ def tenant_delete_page(request: HttpRequest, slug: str) -> HttpResponse:
     tenant = _tenant_or_none(slug)
     if tenant is None:
         return _not_found(request, slug)
-    if tenant.status not in (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED):
+    deletable = (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED, Tenant.Status.PROVISIONING)
+    if tenant.status not in deletable:
         messages.error(
             request,
             _("Tenant %(slug)s is %(status)s; there is nothing to delete.")
@@ -235,14 +236,14 @@ def tenant_delete_page(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc, names={"slug": "confirm"})
         else:
-            messages.success(
-                request,
-                _(
+            if tenant.status == Tenant.Status.PROVISIONING:
+                text = _("The unfinished creation of %(slug)s was removed; the address is free.")
+            else:
+                text = _(
                     "Tenant %(slug)s deleted; its last backup is %(backup)s. "
                     "The address stays reserved."
                 )
-                % {"slug": slug, "backup": deleted.backup},
-            )
+            messages.success(request, text % {"slug": slug, "backup": deleted.backup})
             return HttpResponseRedirect(reverse("home"))
     return render(
         request,

@@ -25,6 +25,7 @@ from platform_app.selectors_tenants import (
     tenant_recent_audit,
     usage_of,
 )
+from platform_app.services.consistency import is_stale_provisioning
 from platform_app.services.usage import usage_refresh, usage_refresh_all
 from platform_app.tasks.usage import usage_gather_all_task
 
@@ -76,6 +77,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             "tenant": tenant,
             "usage": usage_of(tenant),
             "audit_entries": tenant_recent_audit(tenant),
+            # A creation left by a killed process can be removed (services/consistency.py).
+            "stale_provisioning": is_stale_provisioning(tenant),
             "section": "tenants",
         },
     )

@@ -37,6 +37,13 @@ class Command(BaseCommand):
             tenant = tenant_get(slug)
             if not options["yes"]:
                 self._confirm(slug, purge=options["purge"])
+            if tenant.status == "provisioning":
+                # A creation that died: its row, database and files go; the address is free.
+                tenant_delete(slug=slug, backup=False, actor="cli")
+                self.stdout.write(
+                    f"Removed the unfinished creation of {slug}; the address is free."
+                )
+                return
             if options["purge"]:
                 if tenant.status != "deleted":
                     tenant_delete(slug=slug, backup=False, actor="cli")

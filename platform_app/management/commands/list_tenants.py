@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from platform_app.selectors import tenant_list
 from platform_app.services import check_tenants
+from platform_app.services.consistency import tenants_check
 
 from ._common import table
 
@@ -16,13 +17,19 @@ class Command(BaseCommand):
         "Examples:\n"
         "  manage.py list_tenants\n"
         "  manage.py list_tenants --status suspended\n"
-        "  manage.py list_tenants --migrations     # also count pending migrations per tenant"
+        "  manage.py list_tenants --migrations     # also count pending migrations per tenant\n"
+        "  manage.py list_tenants --check          # what a crash left: exit 1 if anything"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--status", default=None, help="only tenants with this status")
         parser.add_argument(
             "--migrations", action="store_true", help="add the number of pending migrations"
+        )
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="also report stale provisionings, orphan databases and missing databases",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,3 +55,21 @@ class Command(BaseCommand):
         for line in table(rows, header):
             self.stdout.write(line)
         self.stdout.write(f"{len(rows)} tenant(s)")
+        if options["check"]:
+            self._check()
+
+    def _check(self) -> None:
+        report = tenants_check()
+        for tenant in report.stale_provisioning:
+            self.stdout.write(
+                f"stale provisioning: {tenant.slug} (since {tenant.created_at:%Y-%m-%d %H:%M} "
+                f"UTC): manage.py delete_tenant {tenant.slug} removes it"
+            )
+        for server, name in report.orphan_databases:
+            self.stdout.write(f"orphan database: {name} on {server} (no tenant row names it)")
+        for tenant in report.missing_databases:
+            self.stdout.write(f"missing database: {tenant.db_name} of {tenant.slug}")
+        if report.clean:
+            self.stdout.write("check: nothing left behind")
+            return
+        raise SystemExit(1)
