@@ -57,6 +57,7 @@ def info_from_model(tenant: Tenant) -> TenantInfo:
         stamp=stamp_of(tenant),
         limits=tuple((field, getattr(plan, field) if plan else None) for field in LIMIT_FIELDS),
         plan_modules=plan_modules_of(plan),
+        migration_failed=tenant.migration_state == Tenant.MigrationState.FAILED,
     )
 
 
@@ -75,6 +76,7 @@ class PlatformTenantDirectory:
     def active_ids(self) -> list[uuid.UUID]:
         return list(
             Tenant.objects.filter(status=Tenant.Status.ACTIVE)
+            .exclude(migration_state=Tenant.MigrationState.FAILED)
             .order_by("slug")
             .values_list("id", flat=True)
         )

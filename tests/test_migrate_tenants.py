@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import psycopg
 from django.db.migrations.loader import MigrationLoader
+from django.test import Client
 
 from dockpulse.tenancy import dbadmin, tenant_context
+from dockpulse.tenancy.directory import active_tenant_ids
+from dockpulse.tenancy.registry import registry
 from platform_app.models import Tenant
 from tenant_apps.configuration.models import TenantModule
 from tests.support import run_manage
@@ -44,11 +47,26 @@ def test_one_broken_tenant_does_not_stop_the_others(make_tenant):
     # Broken on purpose: a table in the way of the migration.
     unapply_configuration(broken.db_name, keep_field_configs=True)
 
-    result = run_manage("migrate_tenants", "--parallel", "2")
+    result = run_manage("migrate_tenants", "--parallel", "2", "--strict")
 
     assert result.returncode == 1, result.stdout + result.stderr
     assert "template: up to date" in result.stdout
     assert f"failed: {broken.slug}" in result.stderr
+    # Without --strict the others are served: exit 0, the failure still said.
+    lenient = run_manage("migrate_tenants")
+    assert lenient.returncode == 0, lenient.stdout + lenient.stderr
+    assert f"failed: {broken.slug} (fenced off" in lenient.stderr
+    # The broken tenant's host is "being updated" (503), its tasks wait; the others serve.
+    fenced = registry.get(broken.slug)
+    assert fenced is not None and fenced.migration_failed and not fenced.is_active
+    page = Client(HTTP_HOST=f"{broken.slug}.localhost").get("/login/")
+    assert page.status_code == 503 and page["Retry-After"] == "300"
+    assert "is being updated" in page.content.decode()
+    api = Client(HTTP_HOST=f"{broken.slug}.localhost").get("/api/v1/customers/")
+    assert api.status_code == 503 and api.json()["error"]["code"] == "maintenance"
+    for tenant in healthy:
+        assert Client(HTTP_HOST=f"{tenant.slug}.localhost").get("/login/").status_code == 200
+    assert broken.id not in active_tenant_ids()
     for tenant in healthy:
         row = Tenant.objects.get(slug=tenant.slug)
         assert row.migration_state == "migrated"
@@ -76,6 +94,9 @@ def test_one_broken_tenant_does_not_stop_the_others(make_tenant):
         assert f"{tenant.slug}:" not in second.stdout  # skipped, not migrated again
     fixed = Tenant.objects.get(slug=broken.slug)
     assert fixed.migration_state == "migrated" and fixed.migration_error == ""
+    served = registry.get(broken.slug)
+    assert served is not None and served.is_active  # the fence is lifted for every process
+    assert Client(HTTP_HOST=f"{broken.slug}.localhost").get("/login/").status_code == 200
 
 
 def test_plan_lists_and_applies_nothing(make_tenant):

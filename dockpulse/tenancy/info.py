@@ -34,6 +34,10 @@ class TenantInfo:
     # like the limits, so the module switch checks it without a platform query, and a
     # plan edit reaches every process with the tenant's new stamp.
     plan_modules: frozenset[str] | None = None
+    # Its last migration failed: its database is behind the code, so nothing may run on
+    # it (its host answers a maintenance page, tasks and the listener skip it) until a
+    # migration succeeds (docs/operations.md).
+    migration_failed: bool = False
 
     def plan_includes(self, module: str) -> bool:
         return self.plan_modules is None or module in self.plan_modules
@@ -47,7 +51,8 @@ class TenantInfo:
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        """Served and worked on: active, and its database at the code's migrations."""
+        return self.status == "active" and not self.migration_failed
 
 
 def template_info(db_name: str) -> TenantInfo:

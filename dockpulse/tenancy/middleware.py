@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .context import platform_context, tenant_context
+from .info import TenantInfo
 from .registry import registry
 from .validation import SLUG_RE
 
@@ -107,10 +108,30 @@ class TenantMiddleware:
                     {"tenant_name": tenant.name},
                     status=403,
                 )
+        if tenant.migration_failed:
+            return self._maintenance(request, tenant)
         request.urlconf = settings.TENANT_URLCONF  # type: ignore[attr-defined]
         request.tenant = tenant  # type: ignore[attr-defined]
         with tenant_context(tenant):
             return self.get_response(request)
+
+    @staticmethod
+    def _maintenance(request: HttpRequest, tenant: TenantInfo) -> HttpResponse:
+        """Its database is behind the code (a failed migration): served by this code it
+        could fail or write wrongly, so nothing is served until it is migrated."""
+        with translation.override(tenant.language):
+            message = _(
+                "%(name)s is being updated and will be back shortly. Nothing you saved is lost."
+            ) % {"name": tenant.name}
+            if request.path.startswith("/api/"):
+                body = {"error": {"code": "maintenance", "message": message, "fields": {}}}
+                response: HttpResponse = JsonResponse(body, status=503)
+            else:
+                request.tenant = tenant  # type: ignore[attr-defined]
+                response = render(request, "tenancy/maintenance.html", {"message": message},
+                                  status=503)  # fmt: skip
+        response["Retry-After"] = "300"
+        return response
 
     @staticmethod
     def _not_found(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_compl
 from dataclasses import dataclass, field
 from io import StringIO
 from multiprocessing import get_all_start_methods, get_context
+from typing import Any
 
 import psycopg
 from django.apps import apps as global_apps
@@ -33,6 +34,7 @@ from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.migration import Migration
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import QuerySet
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
@@ -41,7 +43,7 @@ from dockpulse.tenancy import dbadmin, tenant_context
 from dockpulse.tenancy.info import TenantInfo, template_info
 from dockpulse.tenancy.router import app_kind
 from platform_app import migration_worker
-from platform_app.directory import info_from_model
+from platform_app.directory import info_from_model, publish
 from platform_app.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -259,24 +261,27 @@ def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> Migratio
     except Exception as exc:  # record any failure and carry on with the next tenant
         logger.warning("migrating tenant %s failed: %s", tenant.slug, exc)
         error = f"{type(exc).__name__}: {exc}".strip()[:4000]
-        Tenant.objects.filter(pk=tenant.pk).update(
-            migration_state=Tenant.MigrationState.FAILED, migration_error=error
-        )
+        _record_failed(Tenant.objects.filter(pk=tenant.pk), error)
         return MigrationResult(tenant.slug, "failed", seconds=_since(started), error=error)
     missing = pending_for(applied_now)
     if missing:
         error = f"still pending after migrate: {', '.join(map('.'.join, missing))}"
-        Tenant.objects.filter(pk=tenant.pk).update(
-            migration_state=Tenant.MigrationState.FAILED, migration_error=error
-        )
+        _record_failed(Tenant.objects.filter(pk=tenant.pk), error)
         return MigrationResult(tenant.slug, "failed", seconds=_since(started), error=error)
     # QuerySet.update leaves updated_at alone: a migration is no reason for every process
-    # to reload the tenant.
-    Tenant.objects.filter(pk=tenant.pk).update(
+    # to reload the tenant -- unless it was fenced off by a failure, which now ends.
+    Tenant.objects.filter(pk=tenant.pk).exclude(
+        migration_state=Tenant.MigrationState.FAILED
+    ).update(
         migration_state=Tenant.MigrationState.MIGRATED,
         migrated_to=latest_per_app(applied_now),
         migrated_at=timezone.now(),
         migration_error="",
+    )
+    _record_recovered(
+        Tenant.objects.filter(pk=tenant.pk),
+        migrated_to=latest_per_app(applied_now),
+        migrated_at=timezone.now(),
     )
     return MigrationResult(
         tenant.slug,
@@ -284,6 +289,38 @@ def tenant_migrate(tenant: Tenant, pending: list[Key] | None = None) -> Migratio
         applied=[f"{app}.{name}" for app, name in pending],
         seconds=_since(started),
     )
+
+
+def _record_failed(rows: QuerySet[Tenant], error: str) -> None:
+    """A failed migration fences the tenant off: its database is behind the code. The
+    row's new stamp tells every process (its host answers "being updated", its tasks and
+    events wait) until a migration succeeds."""
+    rows.update(
+        migration_state=Tenant.MigrationState.FAILED, migration_error=error,
+        updated_at=timezone.now(),
+    )  # fmt: skip
+    _publish_rows(rows)
+
+
+def _record_recovered(rows: QuerySet[Tenant], **fields: Any) -> None:
+    """Tenants that were fenced off by a failure and are now at the code's migrations."""
+    failed = rows.filter(migration_state=Tenant.MigrationState.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    if not ids:
+        return
+    Tenant.objects.filter(pk__in=ids).update(
+        migration_state=Tenant.MigrationState.MIGRATED, migration_error="",
+        updated_at=timezone.now(), **fields,
+    )  # fmt: skip
+    _publish_rows(Tenant.objects.filter(pk__in=ids))
+
+
+def _publish_rows(rows: QuerySet[Tenant]) -> None:
+    for row in rows:
+        try:
+            publish(row)
+        except Exception:  # the row is the truth; the next publish carries it
+            logger.exception("publishing tenant %s failed", row.slug)
 
 
 def _since(started: float) -> float:
@@ -303,6 +340,7 @@ def migrate_many(
     results: list[MigrationResult] = []
     todo = [c for c in checks if c.pending or c.error]
     up_to_date = [c.tenant.pk for c in checks if not c.pending and not c.error]
+    _record_recovered(Tenant.objects.filter(pk__in=up_to_date))
     Tenant.objects.filter(pk__in=up_to_date).exclude(
         migration_state=Tenant.MigrationState.MIGRATED
     ).update(migration_state=Tenant.MigrationState.MIGRATED, migration_error="")
@@ -347,9 +385,7 @@ def migrate_many(
                 result = future.result()
             except Exception as exc:  # a worker that died: record, report, never hide
                 error = f"worker failed: {exc!r}"[:4000]
-                Tenant.objects.filter(slug=futures[future]).update(
-                    migration_state=Tenant.MigrationState.FAILED, migration_error=error
-                )
+                _record_failed(Tenant.objects.filter(slug=futures[future]), error)
                 result = MigrationResult(futures[future], "failed", error=error)
             results.append(result)
             on_result(result)
