@@ -112,6 +112,9 @@ def django_env(platform_db: str, tenant_prefix: str, **extra: str) -> dict[str, 
         DJANGO_SETTINGS_MODULE="bench.settings",
         PYTHONPATH=str(ROOT),
         PYTHONUNBUFFERED="1",
+        # Plain HTTP on loopback: production's HTTPS redirect and HSTS off for the bench.
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
     )
     for key in ("DATABASE_PGBOUNCER", "DATABASE_DIRECT_URL", "BENCH_EXTRA_APP"):
         env.pop(key, None)

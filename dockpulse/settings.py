@@ -480,14 +480,24 @@ WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", defau
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# Caddy redirects plain HTTP already; these make Django insist too (deploy/ sets them).
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Production (DEBUG off, not a test run) insists on HTTPS by default: Caddy redirects plain
+# HTTP already, and Django does too behind any other proxy. HSTS starts at an hour (raise
+# it to a year once every host has its certificate: docs/deployment.md). `make run` and the
+# tests run with DEBUG or TESTING and keep plain HTTP; the benchmarks turn both off.
+_PRODUCTION = not DEBUG and not TESTING
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz"]  # load balancers and monitors probe over plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=3600 if _PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS preload (W021) is consent to browsers' built-in HTTPS-only list, hard to undo for
+# every subdomain: the owner's decision (SECURE_HSTS_PRELOAD=true), not a default that
+# `check --deploy` should force on.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # --- logging: every record carries the tenant slug and the request id ----------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

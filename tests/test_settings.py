@@ -22,6 +22,43 @@ def run_check(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+PRODUCTION_KEY = "k" * 20 + "production-like-secret-key-with-50-characters"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = subprocess_env(**env)
+    environment.pop("DOCKPULSE_TESTING")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=environment, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_production_defaults_insist_on_https_and_pass_check_deploy(committed):
+    """Issue 18 (8): with nothing set but the secret, production redirects to HTTPS and
+    sends HSTS, and `check --deploy` is clean; so it is with deploy/'s own environment."""
+    shown = _manage(
+        "shell", "-c",
+        "from django.conf import settings as s; "
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE)",
+        DJANGO_SECRET_KEY=PRODUCTION_KEY,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1].split() == ["True", "3600", "True"]
+    for environment in (
+        {},  # the defaults
+        # deploy/docker-compose.yml's app environment
+        {"SECURE_SSL_REDIRECT": "true", "SECURE_HSTS_SECONDS": "3600",
+         "SECURE_HSTS_PRELOAD": "false"},
+    ):  # fmt: skip
+        result = run_check(
+            "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=PRODUCTION_KEY,
+            **environment,
+        )  # fmt: skip
+        assert result.returncode == 0, (environment, result.stderr)
+        assert "no issues" in result.stdout
+
+
 def test_production_settings_pass_check_deploy(committed):
     result = run_check(
         "--deploy",
