@@ -473,7 +473,15 @@ EVENTS_STALE_AFTER = env.float("EVENTS_STALE_AFTER", default=120.0)
 EVENTS_SWEEP_GRACE = env.float("EVENTS_SWEEP_GRACE", default=10.0)
 # Extra modules whose import registers event handlers (plug-ins; the tests use it).
 EVENT_HANDLER_MODULES = env.list("EVENT_HANDLER_MODULES", default=[])
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+# Seconds before each retry of an SMS, e-mail or webhook send, with +-20 % jitter: a few
+# seconds, then minutes, then hours, as Standard Webhooks and the big senders do, so an
+# outage of a day costs a delay and nothing else (8 attempts over about 27 hours).
+NOTIFICATION_RETRY_SCHEDULE = env.list(
+    "NOTIFICATION_RETRY_SCHEDULE", cast=float, default=[5, 300, 1800, 7200, 18000, 36000, 36000]
+)
+# A webhook trigger switches itself off only after its deliveries have failed for this
+# long (and at least WEBHOOK_DISABLE_AFTER_FAILURES of them finally): days, not minutes.
+WEBHOOK_DISABLE_AFTER_DAYS = env.float("WEBHOOK_DISABLE_AFTER_DAYS", default=5.0)
 WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=5)
 
 # --- security (production values; `manage.py check --deploy` is clean with them) -----

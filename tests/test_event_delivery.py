@@ -310,8 +310,9 @@ def test_a_webhook_failing_again_and_again_switches_its_trigger_off(tenant_a):
             tenant_context(tenant_a),
             override_settings(
                 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True,
-                NOTIFICATION_MAX_ATTEMPTS=1,
+                NOTIFICATION_RETRY_SCHEDULE=[],
                 WEBHOOK_DISABLE_AFTER_FAILURES=2,
+                WEBHOOK_DISABLE_AFTER_DAYS=0,
             ),
         ):
             trigger = notify.trigger_create(values=trigger_input(
@@ -336,7 +337,7 @@ def test_a_webhook_failing_again_and_again_switches_its_trigger_off(tenant_a):
     # Two final failures in a row switch the trigger off; the third customer sends nothing.
     assert outcomes == ["failed", "failed"]
     assert not trigger.is_enabled and trigger.consecutive_failures == 2
-    assert "2 failed deliveries in a row" in trigger.disabled_reason
+    assert "Switched off after failing for 0 days (2 deliveries)" in trigger.disabled_reason
     admin = client_for(tenant_a, "admin")
     again = admin.patch(f"/api/v1/settings/triggers/{trigger.id}/", {"is_enabled": True},
                         format="json").json()  # fmt: skip
@@ -366,7 +367,7 @@ def test_a_replay_of_one_handler_leaves_undispatched_events_to_the_drain(tenant_
 def test_an_unexpected_send_error_is_retried_then_given_up(tenant_a):
     with tenant_context(tenant_a), override_settings(
         SMS_BACKEND="dockpulse.notify.sms.HttpSmsBackend", SMS_PROVIDER_URL="",
-        NOTIFICATION_MAX_ATTEMPTS=2,
+        NOTIFICATION_RETRY_SCHEDULE=[0.01],
     ):  # fmt: skip
         notify.trigger_create(values=trigger_input(
             name="text me", event_type="customer.created", action_type="sms",

@@ -161,6 +161,14 @@ class DeliveryViewSet(viewsets.ViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(DeliveryOut(get_or_404(selectors.delivery_list(), pk=pk)).data)
 
+    @extend_schema(request=None, responses=DeliveryOut)
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str) -> Response:
+        """Send a failed or waiting delivery again now, with a fresh retry schedule
+        (409 `not_retryable` for one that was sent or skipped)."""
+        delivery = get_or_404(selectors.delivery_list(), pk=pk)
+        return Response(DeliveryOut(services.notification_retry(delivery=delivery)).data)
+
 
 class InboxViewSet(viewsets.ViewSet):
     """The signed-in user's in-app notifications (the push channel)."""

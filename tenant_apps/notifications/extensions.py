@@ -14,7 +14,8 @@ from .api import DeliveryViewSet, InboxViewSet, TriggerViewSet
 from .services import deliveries_sweep
 
 # The delivery log shows phone numbers and addresses.
-extensions.resource("notifications", read=MANAGERS, write=ADMINS)
+# "retry": sending a failed delivery again is a manager's call, like reading the log.
+extensions.resource("notifications", read=MANAGERS, write=ADMINS, retry=MANAGERS)
 # A user's own in-app notifications; the views only ever touch the caller's.
 extensions.resource("inbox", read=EVERYONE, write=EVERYONE)
 
@@ -37,6 +38,16 @@ extensions.nav_entry(
     area=HEADER,
     badge=unread_badge,
     badge_url_name="inbox:badge",
+)
+
+# The delivery log: managers see what failed and send it again.
+extensions.nav_entry(
+    "deliveries",
+    label=_("Deliveries"),
+    url_name="inbox:deliveries",
+    order=85,
+    module="@notifications",
+    resource="notifications",
 )
 
 # Triggers are settings (the configuration app's resource: admins only).

@@ -27,6 +27,9 @@ class WorkflowTrigger(models.Model):
     is_enabled = models.BooleanField(_("enabled"), default=True)
     # Webhooks: final failures in a row; the trigger switches itself off at the limit.
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    # Webhooks: when the current run of final failures began (None after a success); the
+    # trigger is switched off only once it has failed for WEBHOOK_DISABLE_AFTER_DAYS.
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     disabled_reason = models.CharField(_("why it was switched off"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

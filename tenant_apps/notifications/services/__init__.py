@@ -11,14 +11,16 @@ from __future__ import annotations
 from .firing import triggers_fire
 from .inbox import notifications_mark_read
 from .queueing import queue_send
-from .sending import deliveries_sweep, notification_send
+from .sending import deliveries_sweep, notification_retry, notification_send, retry_delay
 from .triggers import trigger_create, trigger_delete, trigger_update, triggers_seed
 
 __all__ = [
     "deliveries_sweep",
+    "notification_retry",
     "notification_send",
     "notifications_mark_read",
     "queue_send",
+    "retry_delay",
     "trigger_create",
     "trigger_delete",
     "trigger_update",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import uuid
 
 from django.conf import settings
@@ -22,12 +23,28 @@ logger = logging.getLogger("dockpulse.notifications")
 D = NotificationDelivery.Status
 
 
-def _max_attempts() -> int:
-    return int(getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 6))
+# A retry due sooner than this goes back to the broker with a countdown; a later one waits
+# in its row (next_attempt_at) for the sweep, which runs every EVENTS_SWEEP_SECONDS: an ETA
+# of hours would outlive the broker's visibility timeout and be delivered twice.
+QUEUED_RETRY_MAX = 60.0
+
+
+def retry_delay(attempt: int) -> float | None:
+    """Seconds before the retry after failed attempt `attempt` (1, 2, ...), jittered +-20 %
+    so that a recovering receiver is not hit by every retry in the same second; None when
+    the schedule is used up (the delivery has failed)."""
+    schedule = list(settings.NOTIFICATION_RETRY_SCHEDULE)
+    if attempt > len(schedule):
+        return None
+    return float(schedule[attempt - 1]) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
 
 
 def _webhook_failure_limit() -> int:
     return int(getattr(settings, "WEBHOOK_DISABLE_AFTER_FAILURES", 5))
+
+
+def _webhook_failing_for() -> dt.timedelta:
+    return dt.timedelta(days=float(settings.WEBHOOK_DISABLE_AFTER_DAYS))
 
 
 def _send(delivery: NotificationDelivery) -> str:
@@ -72,20 +89,27 @@ def _send(delivery: NotificationDelivery) -> str:
 def _webhook_outcome(delivery: NotificationDelivery, *, ok: bool, error: str = "") -> None:
     if delivery.channel != ActionType.WEBHOOK or delivery.trigger_id is None:
         return
+    triggers = WorkflowTrigger.objects.filter(pk=delivery.trigger_id)
     if ok:
-        WorkflowTrigger.objects.filter(pk=delivery.trigger_id).update(consecutive_failures=0)
+        triggers.update(consecutive_failures=0, failing_since=None)
         return
-    WorkflowTrigger.objects.filter(pk=delivery.trigger_id).update(
-        consecutive_failures=F("consecutive_failures") + 1
-    )
-    WorkflowTrigger.objects.filter(
-        pk=delivery.trigger_id,
+    now = timezone.now()
+    triggers.update(consecutive_failures=F("consecutive_failures") + 1)
+    triggers.filter(failing_since__isnull=True).update(failing_since=now)
+    # Switched off only when the receiver has been failing for days, not after a short
+    # outage that happened to see a few events (each failure here is already ~27 hours of
+    # retries).
+    days = float(settings.WEBHOOK_DISABLE_AFTER_DAYS)
+    triggers.filter(
         is_enabled=True,
         consecutive_failures__gte=_webhook_failure_limit(),
+        failing_since__lte=now - _webhook_failing_for(),
     ).update(
         is_enabled=False,
-        disabled_reason=_("Switched off after %(n)d failed deliveries in a row; last: %(error)s")
-        % {"n": _webhook_failure_limit(), "error": error[:150]},
+        disabled_reason=_(
+            "Switched off after failing for %(days)s days (%(n)d deliveries); last: %(error)s"
+        )
+        % {"days": f"{days:g}", "n": _webhook_failure_limit(), "error": error[:120]},
     )
 
 
@@ -94,9 +118,10 @@ def notification_send(*, delivery_id: uuid.UUID | str) -> tuple[str, float | Non
 
     A row another task is sending right now (`sending`, its deadline not passed) is left to
     it. Any error counts as a failed attempt: those that may pass (timeouts, 5xx, our own
-    unexpected errors) are retried up to NOTIFICATION_MAX_ATTEMPTS, the others fail at once.
+    unexpected errors) are retried on NOTIFICATION_RETRY_SCHEDULE, the others fail at once.
+    The seconds returned are for a retry the caller queues with a countdown; a later retry
+    is left to the sweep (`None` is returned then too: see QUEUED_RETRY_MAX).
     """
-    from dockpulse.celery import backoff
     from dockpulse.notify.base import PermanentSendError, RetryableSendError
 
     now = timezone.now()
@@ -126,18 +151,21 @@ def notification_send(*, delivery_id: uuid.UUID | str) -> tuple[str, float | Non
     except PermanentSendError as exc:
         delivery.status, delivery.last_error = D.FAILED, str(exc)[:2000]
     except Exception as exc:
-        final = delivery.attempts >= _max_attempts()
-        delivery.status = D.FAILED if final else D.RETRY
+        delay = retry_delay(delivery.attempts)
+        delivery.status = D.FAILED if delay is None else D.RETRY
         kind = "" if isinstance(exc, RetryableSendError) else f"{type(exc).__name__}: "
         delivery.last_error = f"{kind}{exc}"[:2000]
-        if not final:
-            retry_in = backoff(delivery.attempts)
+        if delay is not None:
             asked = getattr(exc, "retry_after", None)
             if asked:  # the provider's Retry-After, within reason
-                retry_in = max(retry_in, min(float(asked), 3600.0))
-            delivery.next_attempt_at = (
-                timezone.now() + dt.timedelta(seconds=retry_in) + stale_after()
-            )
+                delay = max(delay, min(float(asked), 3600.0))
+            due = timezone.now() + dt.timedelta(seconds=delay)
+            if delay <= QUEUED_RETRY_MAX:
+                retry_in = delay
+                # The countdown task sends it; the margin keeps the sweep off it meanwhile.
+                delivery.next_attempt_at = due + stale_after()
+            else:
+                delivery.next_attempt_at = due  # the sweep queues it when it is due
     else:
         delivery.status, delivery.sent_at, delivery.response = D.SENT, timezone.now(), response
         delivery.last_error = ""
@@ -160,6 +188,31 @@ def notification_send(*, delivery_id: uuid.UUID | str) -> tuple[str, float | Non
             delivery.attempts,
         )
     return str(delivery.status), retry_in
+
+
+def notification_retry(*, delivery: NotificationDelivery) -> NotificationDelivery:
+    """Send a failed (or waiting) delivery again now, with a fresh retry schedule: a person
+    saw the receiver is back. Sent or skipped ones are refused in words."""
+    from dockpulse.errors import StateConflict
+
+    with tenant_atomic():
+        locked = NotificationDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status not in (D.FAILED, D.RETRY):
+            raise StateConflict(
+                _("Only a failed or waiting delivery can be sent again; this one is %(s)s.")
+                % {"s": locked.get_status_display()},
+                code="not_retryable",
+            )
+        if locked.channel == ActionType.WEBHOOK and locked.trigger_id is None:
+            raise StateConflict(_("Its trigger was deleted."), code="not_retryable")
+        locked.status, locked.attempts = D.RETRY, 0
+        locked.next_attempt_at = timezone.now() + stale_after()
+        locked.save(update_fields=["status", "attempts", "next_attempt_at"])
+        tenant = get_current_tenant()
+        from dockpulse.tenancy import tenant_on_commit
+
+        tenant_on_commit(lambda: queue_send(tenant.id, locked.pk, locked.channel))
+    return locked
 
 
 def deliveries_sweep() -> int:

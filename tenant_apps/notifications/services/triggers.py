@@ -78,7 +78,7 @@ def trigger_update(
     with tenant_atomic():
         if cleaned.get("is_enabled") and not trigger.is_enabled:
             # Switched back on by a person: the failure count starts again.
-            cleaned.update(consecutive_failures=0, disabled_reason="")
+            cleaned.update(consecutive_failures=0, failing_since=None, disabled_reason="")
         changed = apply_changes(trigger, cleaned)
         if changed:
             _trigger_event("entity.updated", trigger, actor, changed=changed)
