@@ -19,6 +19,7 @@ not counted, so a lock ends `window` seconds after the last real guess.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -27,10 +28,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 from django_redis import get_redis_connection
+from redis.exceptions import RedisError
 
 from dockpulse.tenancy.context import PLATFORM, current_state
 from dockpulse.tenancy.exceptions import NoTenantContext
 from dockpulse.tenancy.info import TenantInfo
+
+logger = logging.getLogger(__name__)
 
 # KEYS: the counters; ARGV[1]: the window in seconds; ARGV[2..]: each counter's limit.
 # Returns 0 when the attempt was counted, else the seconds until the longest lock ends.
@@ -152,8 +156,8 @@ def _redis() -> Any:
 def reserve(*, policy: Policy, identity: str, address: str) -> Attempt:
     """Count one attempt, or raise LockedOut without counting it."""
     attempt = _keys(policy, identity, address)
-    wait = int(
-        _redis().eval(
+    try:
+        raw = _redis().eval(
             _RESERVE,
             2,
             attempt.identity_key,
@@ -162,7 +166,13 @@ def reserve(*, policy: Policy, identity: str, address: str) -> Attempt:
             policy.per_identity,
             policy.per_address,
         )
-    )
+    except (RedisError, OSError):
+        # Redis is down: nothing can be counted. Fail open -- the password (and the second
+        # factor) is still checked, and sign-ins keep working through a short outage --
+        # and say so in the log (docs/operations.md, "Redis down").
+        logger.warning("lockout %s: Redis unavailable, attempt not counted", policy.scope)
+        return attempt
+    wait = int(raw)
     if wait:
         raise LockedOut(wait, scope=policy.scope)
     return attempt
@@ -170,7 +180,10 @@ def reserve(*, policy: Policy, identity: str, address: str) -> Attempt:
 
 def succeeded(attempt: Attempt) -> None:
     """The attempt was right: the identity starts afresh, the address gets its try back."""
-    _redis().eval(_SUCCEEDED, 2, attempt.identity_key, attempt.address_key)
+    try:
+        _redis().eval(_SUCCEEDED, 2, attempt.identity_key, attempt.address_key)
+    except (RedisError, OSError):
+        logger.warning("lockout: Redis unavailable, a success not recorded")
 
 
 def clear(*, policy: Policy, identity: str) -> None:

@@ -12,18 +12,26 @@ disk), the first lookup rebuilds it from the platform database.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections
 from django_redis import get_redis_connection
+from redis.exceptions import RedisError
 
 from .directory import directory
 from .info import TenantInfo
 
+logger = logging.getLogger(__name__)
+
 _BUILT = "__built__"
+# With Redis down, how long an in-process copy of a tenant is used before it is read again
+# from the platform database.
+DEGRADED_SECONDS = 30.0
 # Replace a slug's stamp only if it is still the one the caller read: a process holding an
 # older snapshot can then never overwrite a newer stamp published meanwhile.
 _COMPARE_AND_SET = """
@@ -43,6 +51,8 @@ class TenantRegistry:
     def __init__(self) -> None:
         self._by_slug: dict[str, TenantInfo] = {}
         self._slug_by_id: dict[uuid.UUID, str] = {}
+        self._loaded_at: dict[str, float] = {}
+        self._warned_at = 0.0
         self._lock = threading.Lock()
 
     @staticmethod
@@ -50,7 +60,33 @@ class TenantRegistry:
         return get_redis_connection("default")
 
     def get(self, slug: str) -> TenantInfo | None:
-        """The tenant with this slug, whatever its status; None if there is none."""
+        """The tenant with this slug, whatever its status; None if there is none.
+
+        With Redis down, pages keep working: the in-process copy is used while it is
+        younger than DEGRADED_SECONDS, else the row is read from the platform database, so
+        a suspend or a restore is seen within that time (instead of at the next request).
+        """
+        try:
+            return self._get_stamped(slug)
+        except (RedisError, OSError) as exc:
+            return self._get_degraded(slug, exc)
+
+    def _get_degraded(self, slug: str, exc: Exception) -> TenantInfo | None:
+        now = time.monotonic()
+        if now - self._warned_at > DEGRADED_SECONDS:
+            self._warned_at = now
+            logger.warning(
+                "tenant registry: Redis unavailable (%s); reading the platform database, "
+                "in-process copies kept %.0f s",
+                exc,
+                DEGRADED_SECONDS,
+            )
+        cached = self._by_slug.get(slug)
+        if cached is not None and now - self._loaded_at.get(slug, 0.0) < DEGRADED_SECONDS:
+            return cached
+        return self._load(slug, forget_in_redis=False)
+
+    def _get_stamped(self, slug: str) -> TenantInfo | None:
         redis = self._redis()
         raw_stamp, built = redis.hmget(_key(), [slug, _BUILT])
         if built is None:
@@ -79,14 +115,16 @@ class TenantRegistry:
         info = self.get(slug)
         return info if info is not None and info.id == tenant_id else None
 
-    def _load(self, slug: str) -> TenantInfo | None:
+    def _load(self, slug: str, *, forget_in_redis: bool = True) -> TenantInfo | None:
         info = directory().load(slug)
         if info is None:
-            self.forget(slug)
+            if forget_in_redis:
+                self.forget(slug)
             return None
         with self._lock:
             self._by_slug[slug] = info
             self._slug_by_id[info.id] = slug
+            self._loaded_at[slug] = time.monotonic()
         return info
 
     def publish(self, slug: str, stamp: str) -> None:
