@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dockpulse.actors import SYSTEM
 from dockpulse.events import delivery
+from dockpulse.events.models import EventLog
 from dockpulse.tenancy import tenant_context
 from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.services import customer_create
@@ -172,3 +173,33 @@ def test_send_again_on_the_page_and_the_api_after_the_receiver_is_back(
     # A sent delivery is not sent again: 409 in words.
     assert_error(api.post(f"/api/v1/notifications/deliveries/{rows[1].pk}/retry/"), 409,
                  "not_retryable")  # fmt: skip
+
+
+def test_the_delivery_log_page_is_a_constant_number_of_queries(tenant_a):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    from tenant_apps.notifications.models import ActionType
+
+    client = panel_client(tenant_a, "manager")
+    counts = []
+    for total in (1, 8):
+        with tenant_context(tenant_a):
+            trigger = notify.trigger_create(values=trigger_input(
+                name=f"T{total}", event_type="customer.created", action_type="webhook",
+                action_config={"url": "https://example.com/hook"},
+            ), actor=SYSTEM)  # fmt: skip
+            source = EventLog.objects.order_by("-created_at").first()
+            if source is None:
+                _customer(90)
+                source = EventLog.objects.order_by("-created_at").first()
+            NotificationDelivery.objects.bulk_create(
+                NotificationDelivery(trigger=trigger, event=source, channel=ActionType.WEBHOOK,
+                                     recipient=f"https://example.com/{total}/{n}",
+                                     status="failed", attempts=1, last_error="HTTP 500")
+                for n in range(total)
+            )  # fmt: skip
+        with CaptureQueriesContext(connections[tenant_a.alias]) as queries:
+            assert client.get("/notifications/deliveries/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

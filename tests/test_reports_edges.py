@@ -163,3 +163,35 @@ def test_a_queued_export_is_not_written_for_someone_who_may_no_longer_read_it(te
     assert job.file == "" and job.error
     # A former colleague's address gets no company news; a demoted one hears why.
     assert len(mail.outbox) == (0 if change == "deactivated" else 1)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/reports/sales/?group_by=customer", "/reports/sales/?group_by=product",
+     "/reports/funnel/", "/reports/stock-value/", "/reports/low-stock/",
+     "/reports/top-customers/", "/reports/top-products/"],
+)  # fmt: skip
+def test_a_report_page_is_a_constant_number_of_queries(tenant_a, path):
+    from django.test.utils import CaptureQueriesContext
+
+    from tenant_apps.stock.models import StockLevel
+    from tests.support import receive
+
+    data = seed(tenant_a)
+    client = panel_client(tenant_a, "manager")
+    counts = []
+    for more in (1, 6):
+        # Each round adds customers, products, orders and low stock levels: more rows
+        # in every report, and the page must not ask once per row.
+        for _ in range(more):
+            with tenant_context(tenant_a):
+                customer = f.CustomerFactory.create()
+                product = f.ProductFactory.create()
+            make_order(tenant_a, {**data, "customer": customer}, (product, "1"), (data["P2"], "2"))
+            receive(tenant_a, product, "3")
+            with tenant_context(tenant_a):
+                StockLevel.objects.filter(product=product).update(low_stock_threshold=10)
+        with CaptureQueriesContext(connections[tenant_a.alias]) as queries:
+            assert client.get(path).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

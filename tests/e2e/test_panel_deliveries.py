@@ -79,5 +79,45 @@ def test_a_manager_sends_a_failed_webhook_again(
         with tenant_context(tenant):
             again = NotificationDelivery.objects.get(pk=row.pk)
             assert again.status == "retry" and again.attempts == 0
+        # The same page in Polish, and the exports page beside it.
+        with page.expect_navigation():
+            page.get_by_label("Language").select_option("pl")
+        page.goto(url(http_server, tenant, "/notifications/deliveries/?status=waiting"))
+        assert page.get_by_role("heading", name="Wysyłki", level=1).is_visible()
+        assert "Wyślij ponownie" in page.locator("table.deliveries").inner_text()
+        page.goto(url(http_server, tenant, "/reports/exports/"))
+        assert page.get_by_role("heading", level=1).is_visible()
+        for width in (1366, 360):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(url(http_server, tenant, "/notifications/deliveries/?status=waiting"))
+            screenshot(page, f"deliveries-pl-{width}")
+            page.goto(url(http_server, tenant, "/reports/exports/"))
+            screenshot(page, f"report-exports-pl-{width}")
+            if width == 360:
+                no_sideways_scroll(page, width)
     finally:
         server.shutdown()
+
+
+def test_a_fenced_tenant_shows_the_maintenance_page(
+    http_server: Any, make_tenant: Callable[..., Any], watched: Any
+) -> None:
+    """Issue 18 (4): a tenant whose migration failed answers 'being updated' (503)."""
+    from platform_app.directory import publish
+    from platform_app.models import Tenant
+
+    page, problems = watched
+    problems.expect(503)
+    tenant = make_tenant()
+    Tenant.objects.filter(slug=tenant.slug).update(migration_state="failed")
+    row = Tenant.objects.get(slug=tenant.slug)
+    row.save(update_fields=["updated_at"])  # a new stamp, as a failed migration gives
+    publish(row)
+    response = page.goto(url(http_server, tenant, "/login/"))
+    assert response is not None and response.status == 503
+    assert "is being updated" in page.locator("main").inner_text()
+    for width in (1366, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, f"maintenance-{width}")
+        if width == 360:
+            no_sideways_scroll(page, width)
