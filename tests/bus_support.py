@@ -36,6 +36,8 @@ class Bus:
         tests.support.texts_to), e.g. beside a browser test's server."""
         self.tmp = tmp
         self.own_sms_file = own_sms_file
+        # More environment for the processes started after it is set (settings of a test).
+        self.extra_env: dict[str, str] = {}
         self.sms_file = tmp / "sms.jsonl"
         self.markers = tmp / "markers"
         self.markers.mkdir()
@@ -50,6 +52,7 @@ class Bus:
             WEBHOOKS_ALLOW_PRIVATE_ADDRESSES="1",
             CELERY_VISIBILITY_TIMEOUT="5",
             PYTHONPATH=str(ROOT),
+            **self.extra_env,
         )
 
     def _start(self, name: str, argv: list[str], ready: str) -> None:
@@ -79,6 +82,22 @@ class Bus:
         self._start(
             "listener", [sys.executable, str(ROOT / "manage.py"), "listen_events"], "listening on"
         )
+
+    def start_beat(self) -> None:
+        """Celery beat with its schedule file in the test's folder (the sweep's period comes
+        from EVENTS_SWEEP_SECONDS in `extra_env`)."""
+        self._start(
+            "beat",
+            [sys.executable, "-m", "celery", "-A", "dockpulse", "beat", "-l", "INFO",
+             "-s", str(self.tmp / "beat-schedule")],
+            "beat: Starting",
+        )  # fmt: skip
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: the process gets no chance to tidy up (a crash, the OOM killer)."""
+        process, _log = self.processes.pop(name)
+        process.kill()
+        process.wait()
 
     def stop(self, name: str) -> None:
         process, _log = self.processes.pop(name)
