@@ -75,7 +75,7 @@ from django.test import override_settings  # noqa: E402
 from tests.support import (  # noqa: E402
     ROOT,
     TEST_PASSWORD,
-    destroy_tenant,
+    destroy_tenants,
     free_port,
     subprocess_env,
 )
@@ -242,8 +242,7 @@ def make_tenant(committed: None) -> Iterator[Callable[..., object]]:
         return registry.get(slug)
 
     yield make
-    for slug in created:
-        destroy_tenant(slug)
+    destroy_tenants(created)
 
 
 @pytest.fixture
