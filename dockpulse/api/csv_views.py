@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from dockpulse import csvio
 from dockpulse.actors import staff_actor
+from dockpulse.api.schema import ErrorDetailSerializer
 from dockpulse.modules import field_policy
 
 
@@ -25,6 +26,18 @@ class ImportReportSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     # Declared fields shadow Serializer.errors only on the class body, not on instances.
     errors = serializers.ListField(child=serializers.DictField())  # type: ignore[assignment]
+
+
+class ImportRefusalSerializer(serializers.Serializer):
+    """An import's 400: the error, and when rows were not valid the report as well."""
+
+    error = ErrorDetailSerializer()
+    rows = serializers.IntegerField(required=False)
+    created = serializers.IntegerField(required=False)
+    dry_run = serializers.BooleanField(required=False)
+    errors = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.DictField(), required=False
+    )
 
 
 _UPLOAD = {
@@ -53,7 +66,7 @@ class CsvActionsMixin:
     @extend_schema(
         request=_UPLOAD,
         parameters=[OpenApiParameter("dry_run", bool, description="check only, write nothing")],
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+        responses={200: ImportReportSerializer, 400: ImportRefusalSerializer},
     )
     @action(detail=False, methods=["post"], url_path="import")
     def import_csv(self, request: Request) -> Response:

@@ -22,6 +22,14 @@ def _raw(request: Request, name: str) -> str:
     return str(request.query_params.get(name, "")).strip()
 
 
+def text_param(request: Request, name: str) -> str:
+    """A text filter, stripped; a NUL character (no PostgreSQL text holds one) is a 400."""
+    raw = _raw(request, name)
+    if "\x00" in raw:
+        raise ValidationError({name: [_("Null characters are not allowed.")]})
+    return raw
+
+
 def uuid_param(request: Request, name: str) -> uuid.UUID | None:
     raw = _raw(request, name)
     if not raw:

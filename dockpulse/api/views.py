@@ -7,8 +7,8 @@ user model mounts them (its extensions.py, `api_path`) next to its password endp
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,7 +40,16 @@ class TokenObtainView(APIView):
         class Meta:
             ref_name = "TokenObtain"
 
-    @extend_schema(request=InputSerializer, responses={200: TokenPairSerializer}, auth=[])
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(
+                description=_("A wrong e-mail or password, or no active account.")
+            ),
+        },
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,12 +65,20 @@ class RefreshSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text=_("A refresh token of this account."))
 
 
+# What a refresh with a token that is not valid, expired, revoked or of another tenant gets.
+REFRESH_REFUSED = OpenApiResponse(description=_("The refresh token is not valid any more."))
+
+
 class TokenRefreshView(APIView):
     authentication_classes = [NoAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [LoginThrottle]
 
-    @extend_schema(request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[])
+    @extend_schema(
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 401: REFRESH_REFUSED},
+        auth=[],
+    )
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -77,3 +94,20 @@ class LogoutView(APIView):
         data.is_valid(raise_exception=True)
         tokens.token_blacklist(raw=data.validated_data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotFoundView(APIView):
+    """Any /api/v1/ path no route matched: the API's JSON 404, not the panel's HTML page.
+
+    Also for an id that does not fit its route's pattern (`/customers/%C2%84/`), which
+    Django would otherwise answer with the staff panel's page.
+    """
+
+    authentication_classes = [NoAuthentication]
+    permission_classes = [AllowAny]
+    schema = None  # not an operation of the API
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        # Before any method handler: every method gets the same 404, none a 405.
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound()

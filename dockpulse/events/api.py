@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dockpulse.api.crud import get_or_404
-from dockpulse.api.params import datetime_param, page, uuid_param
+from dockpulse.api.params import datetime_param, page, text_param, uuid_param
 from dockpulse.api.permissions import RolePermission
 
 from . import selectors
@@ -44,8 +44,8 @@ class EventViewSet(viewsets.ViewSet):
 
     def list(self, request: Request) -> Response:
         rows = selectors.event_list(
-            event_type=request.query_params.get("event_type", "").strip(),
-            entity_type=request.query_params.get("entity_type", "").strip(),
+            event_type=text_param(request, "event_type"),
+            entity_type=text_param(request, "entity_type"),
             entity_id=uuid_param(request, "entity_id"),
             actor=uuid_param(request, "actor"),
             since=datetime_param(request, "since"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -15,6 +14,8 @@ from rest_framework.views import APIView
 
 from dockpulse.actors import Actor, staff_actor
 from dockpulse.api.authentication import NoAuthentication
+from dockpulse.api.crud import get_or_404
+from dockpulse.api.params import text_param
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.views import LoginThrottle
 
@@ -61,7 +62,9 @@ class UserViewSet(viewsets.ViewSet):
     queryset = User.objects.none()  # only for the schema: the id is a UUID
 
     def _get(self, pk: str) -> User:
-        return get_object_or_404(User, pk=pk)
+        # get_or_404: an id that is not even a UUID is a 404 too, not a 400.
+        user: User = get_or_404(User, pk=pk)
+        return user
 
     @extend_schema(
         parameters=[
@@ -74,8 +77,8 @@ class UserViewSet(viewsets.ViewSet):
     def list(self, request: Request) -> Response:
         active = request.query_params.get("is_active")
         qs = selectors.user_list(
-            search=request.query_params.get("search", ""),
-            role=request.query_params.get("role", ""),
+            search=text_param(request, "search"),
+            role=text_param(request, "role"),
             active=None if active is None else active.lower() in ("1", "true", "yes"),
         )
         paginator = self.paginator

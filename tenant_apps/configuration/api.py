@@ -29,6 +29,7 @@ class ModuleUpdateSerializer(serializers.Serializer):
 
 class ModuleViewSet(viewsets.ViewSet):
     resource = "settings"
+    pagination_class = None  # every module at once, not in pages
     permission_classes = [RolePermission]
     lookup_field = "module_code"
     lookup_value_regex = "@[a-z_]+"
@@ -70,6 +71,7 @@ class FieldConfigViewSet(viewsets.ViewSet):
     """Every field of every configurable entity, with its rule; `{entity}.{field}` to change."""
 
     resource = "settings"
+    pagination_class = None  # every field at once, not in pages
     permission_classes = [RolePermission]
     lookup_field = "key"
     lookup_value_regex = r"[a-z_]+\.[a-z_]+"

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from dockpulse.actors import Actor, staff_actor
 from dockpulse.api.crud import ServiceViewSet, get_or_404
-from dockpulse.api.params import page
+from dockpulse.api.params import page, text_param
 from dockpulse.api.serializers import StrictSerializer
 from dockpulse.modules import module_switch
 
@@ -93,6 +93,7 @@ class TimelineOut(serializers.Serializer):
 class CustomerViewSet(ServiceViewSet):
     resource = "customers"
     module = "@customers"
+    conflict_actions = ("destroy",)  # a customer with orders or quotes stays
     model = Customer
     serializer_class = CustomerSerializer
     queryset = Customer.objects.none()  # for the schema only
@@ -116,8 +117,8 @@ class CustomerViewSet(ServiceViewSet):
 
     def filtered_queryset(self, request: Request) -> Any:
         return selectors.customer_list(
-            search=request.query_params.get("search", "").strip(),
-            tag=request.query_params.get("tag", "").strip(),
+            search=text_param(request, "search"),
+            tag=text_param(request, "tag"),
         )
 
     def create_object(self, data: dict[str, Any], actor: Actor) -> Customer:

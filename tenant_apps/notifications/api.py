@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,7 +12,8 @@ from rest_framework.response import Response
 
 from dockpulse.actors import staff_actor
 from dockpulse.api.crud import get_or_404
-from dockpulse.api.params import page, uuid_param
+from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import page, text_param, uuid_param
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 from dockpulse.events.types import EVENT_TYPES
@@ -86,12 +89,13 @@ def _user(request: Request) -> User:
 )
 class TriggerViewSet(viewsets.ViewSet):
     resource = "settings"
+    pagination_class = None  # every trigger at once, not in pages
     module = "@notifications"
     permission_classes = [RolePermission]
     lookup_value_regex = UUID_PATTERN
 
     def list(self, request: Request) -> Response:
-        triggers = selectors.trigger_list(event_type=request.query_params.get("event_type", ""))
+        triggers = selectors.trigger_list(event_type=text_param(request, "event_type"))
         return Response(TriggerOut(triggers, many=True).data)
 
     def create(self, request: Request) -> Response:
@@ -146,15 +150,16 @@ class DeliveryViewSet(viewsets.ViewSet):
 
     resource = "notifications"
     module = "@notifications"
+    conflict_actions = ("retry",)  # only a failed delivery is sent again
     permission_classes = [RolePermission]
     lookup_value_regex = UUID_PATTERN
 
     def list(self, request: Request) -> Response:
         rows = selectors.delivery_list(
-            status=request.query_params.get("status", "").strip(),
-            channel=request.query_params.get("channel", "").strip(),
+            status=text_param(request, "status"),
+            channel=text_param(request, "channel"),
             trigger=uuid_param(request, "trigger"),
-            event_type=request.query_params.get("event_type", "").strip(),
+            event_type=text_param(request, "event_type"),
         )
         return page(self, request, rows, DeliveryOut)
 
@@ -170,10 +175,21 @@ class DeliveryViewSet(viewsets.ViewSet):
         return Response(DeliveryOut(services.notification_retry(delivery=delivery)).data)
 
 
+class InboxPagination(Pagination):
+    """The inbox's page also carries the user's unread count (for the bell's badge)."""
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paged: dict[str, Any] = super().get_paginated_response_schema(schema)
+        paged["properties"]["unread_count"] = {"type": "integer", "example": 3}
+        paged["required"] = [*paged.get("required", []), "unread_count"]
+        return paged
+
+
 class InboxViewSet(viewsets.ViewSet):
     """The signed-in user's in-app notifications (the push channel)."""
 
     resource = "inbox"
+    pagination_class = InboxPagination
     permission_classes = [RolePermission]
 
     @extend_schema(

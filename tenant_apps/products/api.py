@@ -10,6 +10,7 @@ from rest_framework.request import Request
 
 from dockpulse.actors import Actor
 from dockpulse.api.crud import ServiceViewSet
+from dockpulse.api.params import text_param
 from dockpulse.api.serializers import StrictSerializer
 
 from . import inputs, selectors, services
@@ -55,6 +56,7 @@ _FILTERS = [
 class ProductViewSet(ServiceViewSet):
     resource = "products"
     module = "@products"
+    conflict_actions = ("destroy",)  # a product on documents or in stock stays
     model = Product
     serializer_class = ProductSerializer
     queryset = Product.objects.none()  # for the schema only
@@ -66,9 +68,9 @@ class ProductViewSet(ServiceViewSet):
     def filtered_queryset(self, request: Request) -> Any:
         active = request.query_params.get("is_active")
         return selectors.product_list(
-            search=request.query_params.get("search", "").strip(),
-            category=request.query_params.get("category", "").strip(),
-            unit=request.query_params.get("unit", "").strip(),
+            search=text_param(request, "search"),
+            category=text_param(request, "category"),
+            unit=text_param(request, "unit"),
             active=None if active is None else active.lower() in ("1", "true", "yes"),
         )
 

@@ -16,7 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dockpulse.api.crud import UUID_PATTERN, get_or_404
-from dockpulse.api.params import date_param, page, uuid_param, valid
+from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import date_param, page, text_param, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 from dockpulse.security.clientip import client_ip
@@ -161,7 +162,7 @@ class QuoteOut(DocumentOut):
     rejected_user_agent = serializers.CharField()
     rejected_checksum = serializers.CharField(help_text="SHA-256 of the quote as rejected")
     order = serializers.UUIDField(source="order_id", allow_null=True)
-    order_number = serializers.CharField(source="order.number", default=None)
+    order_number = serializers.CharField(source="order.number", default=None, allow_null=True)
 
 
 class QuoteSentOut(QuoteOut):
@@ -218,16 +219,20 @@ class OrderViewSet(OrderPdfMixin, viewsets.ViewSet):
 
     resource = "orders"
     module = "@orders"
+    # Changed only while new, moved only along the workflow (StateConflict otherwise).
+    conflict_actions = ("partial_update", "transition")
     permission_classes = [RolePermission]
     lookup_value_regex = UUID_PATTERN
+    # Named so that one action (the history) can say its list is whole.
+    pagination_class: type[Pagination] | None = Pagination
 
     def list(self, request: Request) -> Response:
         orders = selectors.order_list(
-            status=request.query_params.get("status", "").strip(),
+            status=text_param(request, "status"),
             customer=uuid_param(request, "customer"),
             created_from=date_param(request, "created_from"),
             created_to=date_param(request, "created_to"),
-            search=request.query_params.get("search", "").strip(),
+            search=text_param(request, "search"),
         )
         return page(self, request, orders, OrderOut)
 
@@ -257,7 +262,7 @@ class OrderViewSet(OrderPdfMixin, viewsets.ViewSet):
         return Response(OrderOut(selectors.order_get(order.pk)).data)
 
     @extend_schema(responses=HistoryOut(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole history
     def history(self, request: Request, pk: str) -> Response:
         order = get_or_404(Order, pk=pk)
         return Response(HistoryOut(selectors.order_history(order), many=True).data)
@@ -281,14 +286,16 @@ class QuoteViewSet(QuotePdfMixin, viewsets.ViewSet):
 
     resource = "quotes"
     module = "@quotes"
+    # A quote changes only as a draft, and is decided once (StateConflict otherwise).
+    conflict_actions = ("partial_update", "send", "accept", "reject", "convert")
     permission_classes = [RolePermission]
     lookup_value_regex = UUID_PATTERN
 
     def list(self, request: Request) -> Response:
         quotes = selectors.quote_list(
-            status=request.query_params.get("status", "").strip(),
+            status=text_param(request, "status"),
             customer=uuid_param(request, "customer"),
-            search=request.query_params.get("search", "").strip(),
+            search=text_param(request, "search"),
         )
         return page(self, request, quotes, QuoteOut)
 

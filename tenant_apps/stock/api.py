@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dockpulse.api.crud import get_or_404
-from dockpulse.api.params import bool_param, page, uuid_param, valid
+from dockpulse.api.params import bool_param, page, text_param, uuid_param, valid
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 
@@ -202,7 +202,7 @@ class StockMovementViewSet(_StockView):
         movements = selectors.movement_list(
             product=uuid_param(request, "product"),
             warehouse=uuid_param(request, "warehouse"),
-            kind=request.query_params.get("kind", "").strip(),
+            kind=text_param(request, "kind"),
             order=uuid_param(request, "order"),
         )
         return page(self, request, movements, MovementOut)
@@ -256,6 +256,8 @@ class StockOperationViewSet(_StockView):
 )
 class WarehouseViewSet(_StockView):
     """Warehouses; exactly one is the default (making another the default moves it)."""
+
+    conflict_actions = ("destroy",)  # the default one, or one holding stock, stays
 
     def list(self, request: Request) -> Response:
         warehouse_default()  # made on first need (once per tenant)

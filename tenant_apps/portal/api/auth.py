@@ -11,14 +11,19 @@ from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dockpulse.api.authentication import NoAuthentication
-from dockpulse.api.views import LoginThrottle, RefreshSerializer, TokenPairSerializer
+from dockpulse.api.views import (
+    REFRESH_REFUSED,
+    LoginThrottle,
+    RefreshSerializer,
+    TokenPairSerializer,
+)
 from dockpulse.phones import normalize_phone
 from dockpulse.security import lockout
 from dockpulse.security.clientip import client_ip
@@ -49,7 +54,13 @@ class PortalTokenObtainView(PortalAPIView):
             ref_name = "PortalTokenObtain"
 
     @extend_schema(
-        request=InputSerializer, responses={200: TokenPairSerializer}, auth=[], tags=["portal"]
+        request=InputSerializer,
+        responses={
+            200: TokenPairSerializer,
+            401: OpenApiResponse(description=_("A wrong phone or password.")),
+        },
+        auth=[],
+        tags=["portal"],
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
@@ -76,7 +87,10 @@ class PortalTokenRefreshView(PortalAPIView):
     throttle_classes = [LoginThrottle]
 
     @extend_schema(
-        request=RefreshSerializer, responses={200: TokenPairSerializer}, auth=[], tags=["portal"]
+        request=RefreshSerializer,
+        responses={200: TokenPairSerializer, 401: REFRESH_REFUSED},
+        auth=[],
+        tags=["portal"],
     )
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)

@@ -22,9 +22,12 @@ from tenant_apps.portal.sessions import MODULE
 
 
 class PortalAPIView(APIView):
+    # The module whose switch gates every portal endpoint (the schema documents its 404).
+    module = MODULE
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Off means absent: a 404 before authentication could answer 401.
-        if not module_switch().is_enabled(MODULE):
+        if not module_switch().is_enabled(self.module):
             raise exceptions.NotFound()
         super().initial(request, *args, **kwargs)
 

@@ -17,7 +17,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dockpulse.api.params import page, valid
+from dockpulse.api.params import page, text_param, valid
 from dockpulse.api.serializers import StrictSerializer
 from tenant_apps.portal.selectors import catalogue as selectors
 from tenant_apps.portal.services import ordering as services
@@ -188,7 +188,7 @@ class PortalProductListView(PortalCustomerAPIView):
         description="The active catalogue, by name, with unit prices net and gross.",
     )
     def get(self, request: Request) -> Response:
-        search = str(request.query_params.get("search", "")).strip()
+        search = text_param(request, "search")
         return page(self, request, selectors.catalogue(search), ProductOut)
 
 

@@ -98,12 +98,17 @@ class _AnyValue(serializers.Field):
     pass
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class _FigureValue(serializers.Field):
+    """A money, quantity or percent figure as a decimal string; a count as a number."""
+
+
 ChartPointOut = _schema_of(
     "ReportChartPoint",
     {
         "key": _AnyValue(),
         "label": serializers.CharField(),
-        "value": serializers.CharField(help_text="a decimal string, or a count"),
+        "value": _FigureValue(help_text="a decimal string, or a count"),
     },
 )
 ReportOut = _schema_of(

@@ -57,6 +57,8 @@ class ReportViewSet(ReportsView):
 
     lookup_field = "name"
     lookup_value_regex = NAME_PATTERN
+    # The list of reports is whole; a report's own rows are paged by its own shape.
+    pagination_class = None
 
     def list(self, request: Request) -> Response:
         out = [
