@@ -18,13 +18,17 @@ import pytest
 from tests.support import ROOT, subprocess_env
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
+def wait_until(
+    check: Callable[[], Any], timeout: float = 40.0, what: str = "", every: float = 0.1
+) -> Any:
+    """`every`: seconds between checks (a check of many queries should not run ten times a
+    second on the cores the processes under test need)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
-        time.sleep(0.1)
+        time.sleep(every)
     raise AssertionError(f"timed out waiting for {what or check}")
 
 
@@ -45,15 +49,15 @@ class Bus:
 
     def env(self) -> dict[str, str]:
         own = {"SMS_BACKEND": "file", "SMS_FILE_PATH": str(self.sms_file)}
-        return subprocess_env(
+        settings = {
             **(own if self.own_sms_file else {}),
-            EVENT_HANDLER_MODULES="tests.event_handlers",
-            DOCKPULSE_TEST_MARKERS=str(self.markers),
-            WEBHOOKS_ALLOW_PRIVATE_ADDRESSES="1",
-            CELERY_VISIBILITY_TIMEOUT="5",
-            PYTHONPATH=str(ROOT),
-            **self.extra_env,
-        )
+            "EVENT_HANDLER_MODULES": "tests.event_handlers",
+            "DOCKPULSE_TEST_MARKERS": str(self.markers),
+            "WEBHOOKS_ALLOW_PRIVATE_ADDRESSES": "1",
+            "CELERY_VISIBILITY_TIMEOUT": "5",
+            "PYTHONPATH": str(ROOT),
+        }
+        return subprocess_env(**{**settings, **self.extra_env})  # a test's settings win
 
     def _start(self, name: str, argv: list[str], ready: str) -> None:
         log = self.tmp / f"{name}.log"

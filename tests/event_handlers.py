@@ -53,3 +53,13 @@ def picky(events: list[EventLog]) -> None:
         if event.payload.get("bad"):
             raise ValueError(f"bad event {event.event_id}")
         _effect(event)
+
+
+@handler("customer.updated", name="tests.tally")
+def tally(event: EventLog) -> None:
+    """Counts its runs in the customer's city ("x" per run; no customer change writes it):
+    unlike the timeline, nothing here is unique, so a second commit would show as "xx"."""
+    assert event.entity_id is not None
+    Customer.objects.filter(pk=event.entity_id).update(
+        address_city=Concat(F("address_city"), Value("x"))
+    )

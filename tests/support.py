@@ -170,16 +170,26 @@ def destroy_tenants(slugs: list[str]) -> None:
     for slug in slugs:
         tenant_connections.forget(f"tenant_{slug}")
 
-    def drop(name: str) -> None:
-        with dbadmin.admin_connection() as conn:
-            dbadmin.drop_database(conn, name)
+    def drop(name: str) -> Exception | None:
+        try:
+            with dbadmin.admin_connection() as conn:
+                dbadmin.drop_database(conn, name)
+        except Exception as exc:
+            return exc
+        return None
 
     with ThreadPoolExecutor(max_workers=min(8, len(names) or 1)) as pool:
-        list(pool.map(drop, names.values()))
-    TenantAuditLog.objects.filter(tenant_slug__in=slugs).delete()
-    Tenant.objects.filter(slug__in=slugs).delete()
-    for slug in slugs:
+        failures = dict(zip(names, pool.map(drop, names.values()), strict=True))
+    # The rows of every dropped tenant go even when another drop failed: a row left behind
+    # would send later sweeps and wake-ups to a database that is gone.
+    dropped = [slug for slug, failure in failures.items() if failure is None]
+    TenantAuditLog.objects.filter(tenant_slug__in=dropped).delete()
+    Tenant.objects.filter(slug__in=dropped).delete()
+    for slug in dropped:
         registry.forget(slug)
+    for failure in failures.values():
+        if failure is not None:
+            raise failure
 
 
 # --- the API -----------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Chaos on the event bus: the listener, a worker child and beat killed (SIGKILL) while
 1,000 events flow over 20 tenants; a webhook receiver down for "20 minutes".
 
-Effects are counted, not log lines: every event's timeline entry exists exactly once, every
-SMS delivery row is sent and its idempotency key reached the provider, and a repeat of a
-send (at least once, by design) happens only where a process was killed mid-send.
+Effects are counted, not log lines: a handler whose effect is not idempotent (it appends
+"x" per run) ran exactly once per event, every event's timeline entry exists, every SMS
+delivery row is sent and its idempotency key reached the provider, and a repeat of a send
+(at least once, by design) happens only where a process was killed mid-send.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import Any
 import pytest
 from django.test import override_settings
 
+from dockpulse import events
 from dockpulse.actors import SYSTEM
 from dockpulse.events.models import EventDelivery, EventLog
-from dockpulse.tenancy import TenantInfo, tenant_context
+from dockpulse.tenancy import TenantInfo, tenant_atomic, tenant_context
 from tenant_apps.customers.inputs import customer_input
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_create, customer_update
@@ -87,8 +89,21 @@ def _all_handled(made: list[tuple[TenantInfo, Customer]], per_tenant: int) -> bo
     return True
 
 
+def _slow_event(tenant: TenantInfo) -> tuple[Customer, EventLog]:
+    """A customer of its own with one event whose handler hangs the first time it runs."""
+    with tenant_context(tenant):
+        target = customer_create(
+            values=customer_input({"name": "Target", "phone": "605 000 002"}), actor=SYSTEM
+        )
+        with tenant_atomic():
+            event = events.emit(event_type="test.slow", source_module="tests",
+                                entity_type="customer", entity_id=target.id)  # fmt: skip
+    return target, event
+
+
+# make_tenant before bus: the processes stop before the tenants' databases are dropped.
 def test_killing_the_listener_a_worker_child_and_beat_loses_and_repeats_nothing(
-    bus: Bus, make_tenant: Any
+    make_tenant: Any, bus: Bus
 ) -> None:
     made = _tenants_with_customers(make_tenant)
     per_tenant = EVENTS // TENANTS  # the creation and 49 changes
@@ -97,6 +112,10 @@ def test_killing_the_listener_a_worker_child_and_beat_loses_and_repeats_nothing(
         # killed process left behind is found within the test's time, not in minutes.
         "EVENTS_SWEEP_SECONDS": "2",
         "EVENTS_STALE_AFTER": "10",
+        # Fewer tenant connections per process than tenants: connections are closed and
+        # opened as the work moves between tenants (and 20 tenants x 4 processes stay
+        # well within the server's connections).
+        "TENANT_CONNECTIONS_PER_PROCESS": "4",
     }
     bus.start_worker()
     bus.start_listener()
@@ -121,9 +140,13 @@ def test_killing_the_listener_a_worker_child_and_beat_loses_and_repeats_nothing(
     emit(160)
     bus.start_listener()
     emit(160)
-    children = _worker_children(bus)
-    assert len(children) == 2, children
-    os.kill(children[0], signal.SIGKILL)  # whatever it was running is redelivered
+    # A child killed while it runs a handler: the task is handed to another child and the
+    # killed attempt's writes are rolled back.
+    target, slow_event = _slow_event(made[0][0])
+    marker = bus.markers / f"slow-{slow_event.event_id}"  # the hanging run's process id
+    pid = int(wait_until(lambda: marker.exists() and marker.read_text(), what="the slow run"))
+    assert pid in _worker_children(bus)
+    os.kill(pid, signal.SIGKILL)
     emit(200)
     bus.kill("beat")
     emit(120)
@@ -131,7 +154,9 @@ def test_killing_the_listener_a_worker_child_and_beat_loses_and_repeats_nothing(
     emit(EVENTS - emitted)
     assert emitted == EVENTS
 
-    wait_until(lambda: _all_handled(made, per_tenant), timeout=120, what="every event handled")
+    wait_until(
+        lambda: _all_handled(made, per_tenant), timeout=120, what="every event handled", every=1
+    )
     time.sleep(1.5)  # a repeat would be on its way by now
 
     sends_per_key: collections.Counter[str] = collections.Counter(
@@ -149,6 +174,8 @@ def test_killing_the_listener_a_worker_child_and_beat_loses_and_repeats_nothing(
             assert timeline.count() == per_tenant
             assert set(timeline.values_list("status", flat=True)) == {"done"}
             assert EventLog.objects.filter(entity_id=customer.id).count() == per_tenant
+            # The non-idempotent effect: once per change, none twice (no "xx" beyond 49).
+            assert Customer.objects.get(pk=customer.pk).address_city == "x" * (per_tenant - 1)
             sends = NotificationDelivery.objects.all()
             assert sends.count() == per_tenant - 1  # one per change
             rows |= {str(pk) for pk in sends.values_list("pk", flat=True)}
@@ -159,18 +186,30 @@ def test_killing_the_listener_a_worker_child_and_beat_loses_and_repeats_nothing(
     repeated = [key for key, count in sends_per_key.items() if count > 1]
     assert len(repeated) <= 1, repeated
     assert max(sends_per_key.values()) <= 2
+    with tenant_context(made[0][0]):
+        # The killed run's write rolled back; the redelivered one committed, once.
+        assert Customer.objects.get(pk=target.pk).notes == "x"
+        slow = EventDelivery.objects.get(event__entity_id=target.id, handler="tests.slow")
+        assert slow.status == "done"
     assert "woke" in bus.log("listener")  # the restarted listener woke every tenant
     assert "signal 9" in bus.log("worker")  # the pool saw its child killed and replaced it
     assert "events-sweep" in bus.log("beat")  # the restarted beat sweeps again
 
 
 class _FlakyReceiver(BaseHTTPRequestHandler):
-    down_until = 0.0
+    """Answers 503 for `outage` seconds from the first call it gets, then 200."""
+
+    outage = 0.0
+    down_since: float | None = None
     seen: list[tuple[str, int]] = []  # (webhook-id, the status answered)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers["Content-Length"]))
-        code = 503 if time.monotonic() < type(self).down_until else 200
+        cls = type(self)
+        now = time.monotonic()
+        if cls.down_since is None:
+            cls.down_since = now
+        code = 503 if now < cls.down_since + cls.outage else 200
         type(self).seen.append((self.headers["webhook-id"], code))
         self.send_response(code)
         self.send_header("Content-Length", "0")
@@ -186,13 +225,13 @@ SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
 
 
 def test_a_receiver_down_for_twenty_minutes_gets_every_event_and_stays_on(
-    bus: Bus, make_tenant: Any
+    make_tenant: Any, bus: Bus
 ) -> None:
     outage = 20 * 60 / SCALE
-    _FlakyReceiver.down_until, _FlakyReceiver.seen = time.monotonic() + 3600, []
+    _FlakyReceiver.outage, _FlakyReceiver.down_since, _FlakyReceiver.seen = outage, None, []
+    tenant = make_tenant()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FlakyReceiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    tenant = make_tenant()
     try:
         with tenant_context(tenant), override_settings(WEBHOOKS_ALLOW_PRIVATE_ADDRESSES=True):
             trigger = trigger_create(values=trigger_input(
@@ -201,11 +240,10 @@ def test_a_receiver_down_for_twenty_minutes_gets_every_event_and_stays_on(
             ), actor=SYSTEM)  # fmt: skip
         bus.extra_env = {
             "NOTIFICATION_RETRY_SCHEDULE": ",".join(str(s / SCALE) for s in SCHEDULE),
-            "EVENTS_SWEEP_SECONDS": "1",
+            "WEBHOOK_DISABLE_AFTER_DAYS": str(5 / SCALE),
         }
         bus.start_worker()
         bus.start_listener()
-        _FlakyReceiver.down_until = time.monotonic() + outage
         with tenant_context(tenant):
             for i in range(10):
                 customer_create(
@@ -221,13 +259,17 @@ def test_a_receiver_down_for_twenty_minutes_gets_every_event_and_stays_on(
         time.sleep(1.0)
     finally:
         server.shutdown()
+        server.server_close()
     failed = [hook_id for hook_id, code in _FlakyReceiver.seen if code != 200]
     accepted = [hook_id for hook_id, code in _FlakyReceiver.seen if code == 200]
     assert len(failed) >= 20  # each event was refused during the outage, more than once
     assert len(accepted) == len(set(accepted)) == 10  # afterwards each arrived exactly once
     with tenant_context(tenant):
         trigger = WorkflowTrigger.objects.get(pk=trigger.pk)
-        assert trigger.is_enabled
+        # On, and its failure count reset by the first success: the outage left no mark.
+        assert (trigger.is_enabled, trigger.consecutive_failures, trigger.failing_since) == (
+            True, 0, None,
+        )  # fmt: skip
         rows = NotificationDelivery.objects.filter(trigger=trigger)
         assert {str(pk) for pk in rows.values_list("pk", flat=True)} == set(accepted)
         # Failed at once, after 5 s and after 5 min; sent after 30 min (all scaled, +-20 %).

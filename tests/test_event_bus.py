@@ -60,7 +60,7 @@ def handled_once(tenant: Any, customer: Customer, expected: int) -> bool:
         return True
 
 
-def test_an_api_order_ends_in_exactly_one_sms_to_the_admin(bus, make_tenant):
+def test_an_api_order_ends_in_exactly_one_sms_to_the_admin(make_tenant, bus):
     tenant = make_tenant()
     with tenant_context(tenant):
         User.objects.filter(email="owner@example.com").update(phone="+48600700800")
@@ -89,7 +89,7 @@ def test_an_api_order_ends_in_exactly_one_sms_to_the_admin(bus, make_tenant):
         assert (reservation.quantity, reservation.backordered) == (0, 2)
 
 
-def test_events_sent_while_the_listener_is_down_are_all_handled_once(bus, make_tenant):
+def test_events_sent_while_the_listener_is_down_are_all_handled_once(make_tenant, bus):
     tenant = make_tenant()
     bus.start_worker()
     customer = emit_many(tenant, 100)  # nobody listens: every NOTIFY is lost
@@ -99,7 +99,7 @@ def test_events_sent_while_the_listener_is_down_are_all_handled_once(bus, make_t
     wait_until(lambda: handled_once(tenant, customer, 100), what="100 events handled")
 
 
-def test_events_sent_while_the_worker_is_down_are_all_handled_once(bus, make_tenant):
+def test_events_sent_while_the_worker_is_down_are_all_handled_once(make_tenant, bus):
     tenant = make_tenant()
     bus.start_listener()
     customer = emit_many(tenant, 100)
@@ -126,7 +126,7 @@ def _notes(tenant: Any, customer: Customer) -> str:
         return str(Customer.objects.get(pk=customer.pk).notes)
 
 
-def test_a_failing_handler_is_retried_with_its_tenant_and_acts_once(bus, make_tenant):
+def test_a_failing_handler_is_retried_with_its_tenant_and_acts_once(make_tenant, bus):
     tenant, bystander = make_tenant(), make_tenant()
     with tenant_context(bystander):
         other = customer_create(
@@ -153,7 +153,7 @@ def test_a_failing_handler_is_retried_with_its_tenant_and_acts_once(bus, make_te
         assert not EventDelivery.objects.filter(handler="tests.flaky").exists()
 
 
-def test_a_killed_worker_child_does_not_lose_the_delivery(bus, make_tenant):
+def test_a_killed_worker_child_does_not_lose_the_delivery(make_tenant, bus):
     tenant = make_tenant()
     bus.start_worker()
     bus.start_listener()
@@ -188,7 +188,7 @@ class _Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_webhook_is_signed_and_a_500_is_retried_with_backoff(bus, make_tenant):
+def test_a_webhook_is_signed_and_a_500_is_retried_with_backoff(make_tenant, bus):
     _Receiver.answers, _Receiver.seen = [500], []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
