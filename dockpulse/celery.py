@@ -9,13 +9,17 @@ nowhere else.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
 from typing import Any
 
 from celery import Celery, Task, signals
+from celery.worker.consumer import Consumer as CeleryConsumer
 from kombu import Queue
+
+from dockpulse.outages import database_unavailable
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dockpulse.settings")
 
@@ -23,8 +27,71 @@ logger = logging.getLogger("dockpulse.tasks")
 
 QUEUES = ("events", "notifications", "webhooks", "maintenance")
 
-app = Celery("dockpulse")
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [""])[0]
+
+
+class PlatformTask(Task):
+    """The default base: tasks without a tenant, which are beat's periodic fan-outs (the
+    sweep, the usage figures, the expiries). With the database unavailable (a restart)
+    such a run is skipped with one warning instead of a traceback per period: the next
+    period does the same work, and the work is idempotent."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            if not database_unavailable(exc) or self.request.called_directly:
+                raise
+            from dockpulse.tenancy.connections import close_old_connections
+
+            close_old_connections()  # the broken connection goes; the next run reconnects
+            logger.warning("%s skipped: database unavailable (%s: %s)", self.name,
+                           type(exc).__name__, _first_line(exc))  # fmt: skip
+            return None
+
+
+class Consumer(CeleryConsumer):
+    """Celery's consumer, surviving the loss of a Redis broker (docs/operations.md).
+
+    On a lost broker connection Celery 5.7 first "collects" the connection, which
+    detaches its transport, and then closes it. With Redis, whatever touches a channel of
+    that connection afterwards -- closing it while it holds the remote-control queue or
+    unacknowledged messages, or acknowledging a task that was running meanwhile -- asks
+    the detached transport for Redis's address and raises AttributeError, which nothing
+    expects: "Unrecoverable error", and the worker exits. Here the connection is closed
+    without collecting it first (errors of a dead connection ignored), so a late
+    acknowledgement reaches Redis once it is back, and the consumer reconnects (forever:
+    CELERY_BROKER_CONNECTION_MAX_RETRIES) every 0.5-2 s. The running tasks are left to finish
+    (worker_cancel_long_running_tasks_on_connection_loss is not used)."""
+
+    def ensure_connected(self, conn: Any) -> Any:
+        """Kombu's default delays between attempts grow 2, 4, 6 ... to 30 s: after a long
+        outage the worker could come back half a minute after Redis. Every 0.5-2 s
+        instead (one log line per attempt)."""
+        conn.ensure_connection = functools.partial(
+            conn.ensure_connection, interval_start=0.5, interval_step=0.5, interval_max=2.0
+        )
+        try:
+            return super().ensure_connected(conn)
+        finally:
+            del conn.ensure_connection  # the class's method again
+
+    def on_connection_error_after_connected(self, exc: Exception) -> None:
+        logger.warning("consumer: connection to the broker lost (%r); reconnecting", exc)
+        connection = getattr(self, "connection", None)  # Celery's consumer is untyped
+        self.connection = None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception as error:  # a dead connection: nothing more to release
+                logger.debug("closing the lost broker connection: %r", error)
+
+
+app = Celery("dockpulse", task_cls=PlatformTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
+app.conf.worker_consumer = f"{__name__}:Consumer"
 app.conf.task_queues = [Queue(name) for name in QUEUES]
 # Every installed app's `tasks` module, found through Django's app registry: a new app's
 # tasks need no line here.
@@ -41,6 +108,12 @@ def _tidy_connections(**kwargs: Any) -> None:
     from dockpulse.tenancy.connections import close_old_connections
 
     close_old_connections()
+
+
+# A tenant task that finds the database unavailable is retried this many times, after
+# 1, 2, 4 ... seconds (jittered) up to DATABASE_RETRY_CAP: a few minutes in all.
+DATABASE_RETRIES = 12
+DATABASE_RETRY_CAP = 30.0
 
 
 class MissingTenant(RuntimeError):
@@ -63,6 +136,31 @@ class TenantTask(Task):
     reject_on_worker_lost = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._run_in_tenant(*args, **kwargs)
+        except Exception as exc:
+            if not database_unavailable(exc) or self.request.called_directly:
+                raise
+            # PostgreSQL restarting: the task's transaction rolled back (its events are
+            # still undispatched, its delivery row still queued), so running it again
+            # soon is safe -- these tasks are idempotent. The broken connection is closed
+            # now, so the retry connects afresh. Past DATABASE_RETRIES the error stands
+            # and the sweep picks the work up later.
+            from dockpulse.tenancy.connections import close_old_connections
+
+            close_old_connections()
+            attempt = self.request.retries + 1
+            logger.warning(
+                "%s: database unavailable (%s: %s); retry %d of %d",
+                self.name, type(exc).__name__, _first_line(exc), attempt, DATABASE_RETRIES,
+            )  # fmt: skip
+            raise self.retry(
+                exc=exc,
+                countdown=backoff(attempt, base=1.0, cap=DATABASE_RETRY_CAP),
+                max_retries=DATABASE_RETRIES,
+            ) from exc
+
+    def _run_in_tenant(self, *args: Any, **kwargs: Any) -> Any:
         from dockpulse.tenancy import tenant_context
         from dockpulse.tenancy.registry import registry
 

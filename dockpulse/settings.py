@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # A body too big to read is refused before anything reads it (dockpulse/web/limits.py).
     "dockpulse.web.limits.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A database that does not answer (a restart): 503 page / API error, not a traceback.
+    "dockpulse.web.unavailable.DatabaseUnavailableMiddleware",
     # Static files before any tenant lookup; behind Caddy (deploy/) they never get here.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dockpulse.tenancy.middleware.TenantMiddleware",
@@ -156,6 +158,9 @@ _default_db["ENGINE"] = "django.db.backends.postgresql"
 _default_db["CONN_MAX_AGE"] = None
 _default_db["CONN_HEALTH_CHECKS"] = True
 _default_db.setdefault("OPTIONS", {})
+# A server that is unreachable (not merely down: that is refused at once) costs a request
+# or a task this long, not the kernel's minutes; a URL's ?connect_timeout= wins.
+_default_db["OPTIONS"].setdefault("connect_timeout", 5)
 _default_db["TEST"] = {"NAME": f"test_{_default_db['NAME']}"}
 # Behind PgBouncer in transaction mode, prepared statements and server-side cursors
 # would land on another server connection.
@@ -439,8 +444,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # task (a drain batch or a webhook: seconds) and the longest retry countdown (backoff is
 # capped at 5 minutes), or a waiting retry would be delivered twice.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
+    # An unreachable Redis fails a publish (the listener's wake-up, beat's schedule) in
+    # seconds instead of hanging it.
+    "socket_connect_timeout": 2,
 }
+# Redis down (a restart, an outage): the worker and beat keep trying to reach it, forever
+# and from the start, instead of exiting after 100 attempts (docs/operations.md).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_DEFAULT_QUEUE = "events"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Celery's Django fix-up closes every connection around every task unless this is set; it
@@ -465,6 +478,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "platform-billing-month": {"task": "platform.billing_generate", "schedule": 60 * 60.0},
     "platform-worker-heartbeat": {"task": "platform.worker_heartbeat", "schedule": 60.0},
+    # A tenant change made while Redis was down reaches every process (registry.py).
+    "platform-registry-reconcile": {"task": "platform.registry_reconcile", "schedule": 60.0},
     # Report export files older than REPORTS_EXPORT_KEEP_DAYS are deleted (docs/reports.md).
     "reports-export-cleanup": {"task": "reports.export_cleanup_all", "schedule": 60 * 60.0},
 }

@@ -23,9 +23,10 @@ def stamp_of(tenant: Tenant) -> str:
     return f"{tenant.generation}:{tenant.updated_at.timestamp():.6f}"
 
 
-def publish(tenant: Tenant) -> None:
-    """Tell every process the tenant changed (call on the platform transaction's commit)."""
-    registry.publish(tenant.slug, stamp_of(tenant))
+def publish(tenant: Tenant) -> bool:
+    """Tell every process the tenant changed (call on the platform transaction's commit);
+    False if Redis is down (the change stands: registry.publish)."""
+    return registry.publish(tenant.slug, stamp_of(tenant))
 
 
 def plan_modules_of(plan: Plan | None) -> frozenset[str] | None:

@@ -31,6 +31,7 @@ def redis_down() -> Iterator[None]:
         yield
     registry._by_slug.clear()
     registry._loaded_at.clear()
+    registry._outage = False  # Redis was never really down: nothing to heal
 
 
 def test_pages_keep_working_and_a_suspend_is_still_seen(tenant_a, redis_down):
@@ -58,3 +59,70 @@ def test_a_wrong_password_is_still_refused_while_the_lockout_cannot_count(tenant
                                   "wrong-password")  # fmt: skip
     assert refused.status_code == 200  # the form again, with its error; no session
     assert "sessionid" not in refused.cookies
+
+
+# --- platform actions and health while Redis is down (issue 18, 2) ------------------------
+
+
+def status_of(slug: str) -> str:
+    info = registry.get(slug)
+    assert info is not None
+    return info.status
+
+
+@pytest.fixture
+def reload_tenant_b_after() -> Iterator[None]:
+    """The test's row changes roll back, but Redis keeps what was published: make every
+    process read tenant-b again afterwards."""
+    yield
+    registry.publish("tenant-b", "reload-after-test")
+
+
+def test_a_platform_action_while_redis_is_down_commits_and_is_seen_once_it_is_back(
+    tenant_b, reload_tenant_b_after, django_capture_on_commit_callbacks
+):
+    from platform_app.services import tenant_suspend
+
+    assert status_of("tenant-b") == "active"  # this process has a copy
+    caches = deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = "redis://127.0.0.1:1/0"
+    with override_settings(CACHES=caches):
+        with django_capture_on_commit_callbacks(execute=True):
+            tenant_suspend(slug="tenant-b", reason="unpaid", actor="test")  # no error
+        assert Tenant.objects.get(slug="tenant-b").status == "suspended"
+        assert registry.publish("tenant-b", "any") is False
+    # Redis is back (with the stamp from before the suspend): the first lookup heals the
+    # hash from the platform database, so no process keeps serving its old copy.
+    assert status_of("tenant-b") == "suspended"
+
+
+def test_the_periodic_reconcile_heals_a_change_whose_publish_was_lost(
+    tenant_b, reload_tenant_b_after
+):
+    """A process that never noticed the outage (it served nothing meanwhile) trusts
+    Redis; beat's registry_reconcile puts the platform database's stamps there."""
+    from django.utils import timezone
+
+    from platform_app.tasks.maintenance import registry_reconcile
+
+    assert status_of("tenant-b") == "active"
+    # Suspended while Redis was down, by a process that has exited since.
+    Tenant.objects.filter(slug="tenant-b").update(status="suspended", updated_at=timezone.now())
+    assert status_of("tenant-b") == "active"  # the stale copy: what this is for
+    assert registry_reconcile() >= 1
+    assert status_of("tenant-b") == "suspended"
+    assert registry_reconcile() == 0
+
+
+def test_the_health_page_says_redis_is_down(redis_down):
+    from tests.platform_support import platform_admin_client
+
+    client = platform_admin_client("ops-redis-down@platform.example.com")
+    page = client.get("/health/", HTTP_HOST="app.localhost")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "does not answer" in text and "Redis does not answer" in text
+    deep = client.get("/healthz/deep", HTTP_HOST="app.localhost")
+    assert deep.status_code == 503
+    body = deep.json()
+    assert body["status"] == "down" and body["redis"]["ok"] is False

@@ -332,11 +332,11 @@ def test_a_failed_publish_after_the_switch_never_drops_the_restored_database(
     real_publish = restore.publish
     calls: list[str] = []
 
-    def flaky_publish(row: Tenant) -> None:
+    def flaky_publish(row: Tenant) -> bool:
         calls.append(row.status)
         if len(calls) == 2:  # the first tells everyone to pause; the second one fails
             raise ConnectionError("Redis is down")
-        real_publish(row)
+        return real_publish(row)
 
     monkeypatch.setattr(restore, "publish", flaky_publish)
     with platform_context():

@@ -8,6 +8,14 @@ copy's: a suspend made by any process is seen by every process from its next req
 and a warm process makes no platform query per request. An unknown slug has no stamp, so
 it is a 404 without a database query. If Redis lost the hash (it may keep nothing on
 disk), the first lookup rebuilds it from the platform database.
+
+Redis down: lookups read the platform database (in-process copies kept DEGRADED_SECONDS),
+and a publish fails softly -- the platform's change has committed and its row is the
+truth; the publish returns False and is logged. Processes that read the database meanwhile
+see the change within DEGRADED_SECONDS. When Redis answers again, the hash is healed from
+the platform database (`reconcile`): by every process that saw the outage, on its first
+lookup after it, and by beat every minute (`platform.registry_reconcile`), so a process
+that never noticed the outage still sees the change within a minute of Redis returning.
 """
 
 from __future__ import annotations
@@ -53,6 +61,9 @@ class TenantRegistry:
         self._slug_by_id: dict[uuid.UUID, str] = {}
         self._loaded_at: dict[str, float] = {}
         self._warned_at = 0.0
+        # Redis failed this process since its last successful round trip: heal the hash
+        # (`reconcile`) once it answers again.
+        self._outage = False
         self._lock = threading.Lock()
 
     @staticmethod
@@ -72,6 +83,7 @@ class TenantRegistry:
             return self._get_degraded(slug, exc)
 
     def _get_degraded(self, slug: str, exc: Exception) -> TenantInfo | None:
+        self._outage = True
         now = time.monotonic()
         if now - self._warned_at > DEGRADED_SECONDS:
             self._warned_at = now
@@ -89,6 +101,12 @@ class TenantRegistry:
     def _get_stamped(self, slug: str) -> TenantInfo | None:
         redis = self._redis()
         raw_stamp, built = redis.hmget(_key(), [slug, _BUILT])
+        if self._outage and built is not None:
+            # Redis is back: publishes made while it was down (here or elsewhere) are
+            # missing from the hash.
+            self.reconcile()
+            raw_stamp = redis.hget(_key(), slug)
+        self._outage = False
         if built is None:
             self.rebuild()
             raw_stamp = redis.hget(_key(), slug)
@@ -127,19 +145,72 @@ class TenantRegistry:
             self._loaded_at[slug] = time.monotonic()
         return info
 
-    def publish(self, slug: str, stamp: str) -> None:
-        """Record the tenant's new stamp (call on the platform transaction's commit)."""
-        self._redis().hset(_key(), slug, stamp)
+    def publish(self, slug: str, stamp: str) -> bool:
+        """Record the tenant's new stamp (call on the platform transaction's commit).
 
-    def publish_many(self, stamps: Iterable[tuple[str, str]]) -> None:
-        """Record many tenants' new stamps (slug, stamp) in one round trip."""
+        False if Redis did not take it: the change stands (the row is the truth) and
+        reaches the other processes through the database meanwhile and `reconcile` after
+        (module docstring). A caller that must know every process was told (a restore
+        pausing a tenant) checks the answer."""
+        return self.publish_many([(slug, stamp)])
+
+    def publish_many(self, stamps: Iterable[tuple[str, str]]) -> bool:
+        """Record many tenants' new stamps (slug, stamp) in one round trip; False if
+        Redis did not answer (see `publish`)."""
         mapping = dict(stamps)
-        if mapping:
+        if not mapping:
+            return True
+        try:
             self._redis().hset(_key(), mapping=mapping)
+        except (RedisError, OSError) as exc:
+            self._outage = True
+            logger.warning(
+                "tenant registry: Redis unavailable (%s); %s changed in the platform "
+                "database only: processes reading it meanwhile see that within %.0f s, "
+                "the others once Redis is back",
+                exc,
+                ", ".join(sorted(mapping)),
+                DEGRADED_SECONDS,
+            )
+            return False
+        return True
+
+    def reconcile(self) -> int:
+        """Make the Redis hash agree with the platform database; how many stamps it fixed.
+
+        The hash is read before the rows: a stamp published after the read is at least as
+        new as the row read after it, and the compare-and-set never replaces a stamp
+        other than the one read."""
+        redis = self._redis()
+        current = {key.decode(): value.decode() for key, value in redis.hgetall(_key()).items()}
+        if _BUILT not in current:
+            self.rebuild()
+            return 0
+        fixed = 0
+        pipe = redis.pipeline()
+        for slug, stamp in directory().stamps():
+            seen = current.get(slug)
+            if seen == stamp:
+                continue
+            if seen is None:
+                pipe.hsetnx(_key(), slug, stamp)
+            else:
+                pipe.eval(_COMPARE_AND_SET, 1, _key(), slug, seen, stamp)
+            fixed += 1
+        if fixed:
+            pipe.execute()
+            logger.info("tenant registry: %d stamp(s) healed from the platform database", fixed)
+        return fixed
 
     def forget(self, slug: str) -> None:
-        """Remove a slug from Redis and this process (its row is gone)."""
-        self._redis().hdel(_key(), slug)
+        """Remove a slug from Redis and this process (its row is gone). With Redis down
+        the stale stamp stays there; a lookup then finds no row and forgets it again."""
+        try:
+            self._redis().hdel(_key(), slug)
+        except (RedisError, OSError) as exc:
+            self._outage = True
+            logger.warning("tenant registry: Redis unavailable (%s); %s not forgotten there",
+                           exc, slug)  # fmt: skip
         with self._lock:
             info = self._by_slug.pop(slug, None)
             if info is not None:

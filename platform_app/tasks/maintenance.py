@@ -5,6 +5,7 @@ from __future__ import annotations
 from dockpulse.celery import app
 from dockpulse.tenancy import platform_context
 from dockpulse.tenancy.directory import fan_out
+from dockpulse.tenancy.registry import registry
 from tenant_apps.accounts.services import expired_credentials_clear
 from tenant_apps.accounts.tasks import clear_expired
 
@@ -16,3 +17,11 @@ def clear_expired_all() -> int:
     with platform_context():
         expired_credentials_clear()
     return fan_out(clear_expired)
+
+
+@app.task(name="platform.registry_reconcile", queue="maintenance")
+def registry_reconcile() -> int:
+    """Beat runs this every minute: tenant changes whose publish Redis missed (it was
+    down) reach the registry's hash from the platform database, so every process sees
+    them (dockpulse/tenancy/registry.py); how many stamps it healed."""
+    return registry.reconcile()

@@ -270,11 +270,11 @@ def _publish(tenant: Tenant) -> bool:
     the tenant (any later change, or asking for its status again). Until then a process
     may still try the old database, which fails closed once it is dropped."""
     try:
-        publish(tenant)
+        published = publish(tenant)
     except Exception:
         logger.exception("restore: publishing %s failed", tenant.slug)
         return False
-    return True
+    return published
 
 
 def _point_at(
