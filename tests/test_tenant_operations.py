@@ -377,3 +377,26 @@ def test_a_restore_that_cannot_pause_the_tenant_changes_nothing(make_tenant, mon
 def _databases() -> list[str]:
     with db_connect("postgres") as conn:
         return [r[0] for r in conn.execute("SELECT datname FROM pg_database").fetchall()]
+
+
+def test_a_delete_while_redis_is_down_refuses_and_changes_nothing(make_tenant):
+    """Other processes cannot be told to stop serving the tenant, so one of them could
+    write after the backup began: the delete is refused and the tenant stays as it was."""
+    from copy import deepcopy
+
+    from django.core.exceptions import ValidationError
+    from django.test import override_settings
+
+    from dockpulse.tenancy import platform_context
+    from platform_app.services import tenant_delete
+
+    tenant = make_tenant()
+    caches = deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    refused = pytest.raises(ValidationError, match="is Redis up")
+    with override_settings(CACHES=caches), platform_context(), refused:
+        tenant_delete(slug=tenant.slug, backup=True, actor="test")
+    row = Tenant.objects.get(slug=tenant.slug)
+    assert row.status == "active"
+    assert database_exists(row.db_name)
+    assert registry.get(tenant.slug).is_active  # served again, now that Redis answers

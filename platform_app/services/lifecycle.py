@@ -124,7 +124,16 @@ def tenant_delete(*, slug: str, backup: bool = True, actor: str = "system") -> D
                 tenant=tenant, status=Tenant.Status.SUSPENDED, reason="deleting",
                 actor=actor, expected=live,
             )  # fmt: skip
-        publish(tenant)
+        if not publish(tenant):
+            # Nobody was told to stop serving it (Redis is down): a process still holding
+            # its active copy could write after the backup began, and the drop would lose
+            # what it was told was saved. Back to where it was, in words.
+            if previous != Tenant.Status.SUSPENDED:
+                tenant_set_status(tenant=tenant, status=previous, actor=actor)
+            raise ValidationError({"slug": [_(
+                "Tenant %(slug)s was not deleted: the servers could not be told to stop "
+                "serving it (is Redis up?). Try again when Redis answers."
+            ) % {"slug": slug}]})  # fmt: skip
         tenant_connections.forget(f"tenant_{slug}")
         with dbadmin.admin_connection(tenant.db_host, tenant.db_port) as conn:
             dbadmin.terminate_connections(conn, tenant.db_name)
