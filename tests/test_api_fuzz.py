@@ -40,12 +40,13 @@ from dockpulse.tenancy import TenantInfo, tenant_context
 from dockpulse.tenancy.registry import registry
 from dockpulse.wsgi import application
 from platform_app.services import tenant_create
+from tenant_apps.configuration.models import TenantModule
 from tenant_apps.products.models import Product
 from tenant_apps.reports.registry import REPORTS
 from tenant_apps.sales import services as sales
 from tenant_apps.stock.models import StockLevel, StockMovement, Warehouse
 from tests import factories as f
-from tests.support import TEST_PASSWORD, api, destroy_tenant, host_of, receive, staff_user, tokens
+from tests.support import TEST_PASSWORD, api, destroy_tenants, host_of, receive, staff_user, tokens
 
 CHECKS = [
     not_a_server_error,
@@ -91,6 +92,8 @@ class World:
     tenant: TenantInfo
     token: str
     ids: dict[str, list[str]] = field(default_factory=dict)
+    # Which modules were on before the fuzzing switched any (see _call).
+    modules: dict[str, bool] = field(default_factory=dict)
 
     @property
     def host(self) -> str:
@@ -107,7 +110,7 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any]) -> An
         return st.just(path_parameters)
     world = CURRENT.get("world")
     path = context.operation.path
-    names = [n for n in path_parameters if n in ("id", "name", "key")]
+    names = [n for n in path_parameters if n in ("id", "name", "key", "module_code")]
     known = [
         (prefix, ids)
         for prefix, ids in (world.ids if world else {}).items()
@@ -148,8 +151,7 @@ def module_tenants(django_db_setup: None, django_db_blocker: Any) -> Iterator[Ca
 
     with django_db_blocker.unblock():
         yield make
-        for slug in slugs:
-            destroy_tenant(slug)
+        destroy_tenants(slugs)
 
 
 def _rows(tenant: TenantInfo, customer: Any) -> dict[str, str]:
@@ -182,6 +184,7 @@ def staff_world(module_tenants: Callable[[], Any]) -> World:
     rows = _rows(tenant, customer)
     with tenant_context(tenant):
         trigger = f.WorkflowTriggerFactory.create()
+        modules = dict(TenantModule.objects.values_list("module_code", "is_enabled"))
         ids = {
             "/api/v1/customers/": [str(customer.pk)],
             "/api/v1/orders/": [rows["order"]],
@@ -196,9 +199,11 @@ def staff_world(module_tenants: Callable[[], Any]) -> World:
             "/api/v1/events/": _pks(EventLog),
             "/api/v1/reports/": sorted(REPORTS)[:4],
             "/api/v1/settings/fields/": ["customer.email", "product.category"],
+            # Every module: _call switches them back after each PATCH of one.
+            "/api/v1/settings/modules/": sorted(modules),
         }
     pair = tokens(host_of(tenant), admin.email)
-    return World(tenant=tenant, token=pair["access"], ids=ids)
+    return World(tenant=tenant, token=pair["access"], ids=ids, modules=modules)
 
 
 @pytest.fixture(scope="module")
@@ -222,11 +227,28 @@ def portal_world(module_tenants: Callable[[], Any]) -> World:
 
 def _call(case: Any, world: World) -> None:
     CURRENT["world"] = world
-    case.call_and_validate(
-        base_url=f"http://{world.host}",
-        headers={"Authorization": f"Bearer {world.token}"},
-        checks=CHECKS,
-    )
+    try:
+        case.call_and_validate(
+            base_url=f"http://{world.host}",
+            headers={"Authorization": f"Bearer {world.token}"},
+            checks=CHECKS,
+        )
+    finally:
+        if case.operation.path == MODULE_SWITCH:
+            _restore_modules(world)
+
+
+# Its real codes are fuzzed too (not only 404s). A module it switches off would make every
+# later operation of that module a 404 (still as documented, but nothing else of them
+# reached), and the staff tenant is shared by all staff operations: so each call is undone.
+MODULE_SWITCH = "/api/v1/settings/modules/{module_code}/"
+
+
+def _restore_modules(world: World) -> None:
+    with tenant_context(world.tenant):
+        for enabled in (True, False):
+            codes = [code for code, on in world.modules.items() if on is enabled]
+            TenantModule.objects.filter(module_code__in=codes).update(is_enabled=enabled)
 
 
 @staff_schema.parametrize()

@@ -3,13 +3,24 @@ each would fail again if the defect came back, without the fuzzing's luck."""
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
+from django.utils import translation
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from rest_framework.throttling import SimpleRateThrottle
 
+from dockpulse.api.schema import SchemaGenerator
 from dockpulse.tenancy import tenant_context
+from tenant_apps.accounts.models import User
+from tenant_apps.notifications.api import InboxViewSet
+from tenant_apps.products.models import Product
 from tests import factories as f
-from tests.support import api, assert_error, client_for, fields_of, seed
+from tests.portal_support import portal_bearer, portal_customer
+from tests.support import api, assert_error, client_for, fields_of, seed, staff_user
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -65,13 +76,53 @@ def test_unmatched_api_paths_are_json_404s(tenant_a: Any) -> None:
         "/api/v1/customers/%C2%84/",  # an id that does not fit the route's pattern
         "/api/v1/settings/modules/nope/",
         "/api/v1/no-such-resource/",
+        "/api/v1/",  # the root: no route of its own
     ):
         assert_error(client.get(path), 404, "not_found")
         assert_error(client.patch(path, {}, format="json"), 404, "not_found")
-    # Without its slash a list still redirects to it (APPEND_SLASH), as before.
-    redirect = client.get("/api/v1/customers")
+
+
+def test_a_path_without_its_slash_is_a_404_unless_the_slash_makes_it_a_route(
+    tenant_a: Any, settings: Any
+) -> None:
+    # DEBUG on: Django's APPEND_SLASH raised a RuntimeError (a 500) for a POST it could
+    # not redirect; the catch-all must answer before it.
+    settings.DEBUG = True
+    client = client_for(tenant_a)
+    for method in ("get", "post", "delete"):
+        assert_error(getattr(client, method)("/api/v1/no-such"), 404, "not_found")
+        assert_error(getattr(client, method)("/api/v1/customers/%C2%84"), 404, "not_found")
+    # A list without its slash still redirects to it, as APPEND_SLASH did (a 301 for GET),
+    # the query string kept.
+    redirect = client.get("/api/v1/customers?search=Nowak")
     assert redirect.status_code == 301
-    assert redirect["Location"].endswith("/api/v1/customers/")
+    assert redirect["Location"] == "/api/v1/customers/?search=Nowak"
+    # Any other method a 308: the client repeats the same method with the same body.
+    created = client.post("/api/v1/customers", {"name": "Jan"}, format="json")
+    assert created.status_code == 308
+    assert created["Location"] == "/api/v1/customers/"
+    assert client.get("/api/v1/portal/home")["Location"] == "/api/v1/portal/home/"
+    # Outside /api/v1/ nothing changed: the schema and the docs, and APPEND_SLASH for them.
+    assert api().get("/api/schema/").status_code == 200
+    assert api().get("/api/docs/").status_code == 200
+    assert api().get("/api/schema")["Location"] == "/api/schema/"
+
+
+def test_an_api_404_is_json_whatever_the_client_accepts(tenant_a: Any) -> None:
+    for accept in ("text/html", "text/csv", "image/png;q=1, */*;q=0"):
+        response = api().get("/api/v1/no-such/", HTTP_ACCEPT=accept)
+        assert response["Content-Type"] == "application/json"
+        assert_error(response, 404, "not_found")
+
+
+def test_api_404s_spend_no_throttle_budget(tenant_a: Any, monkeypatch: Any) -> None:
+    # Two anonymous calls a minute, counted in a cache of this test's own: the old view
+    # (the default throttles) answered the third miss with a 429.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/min", "anon": "2/min"})
+    monkeypatch.setattr(SimpleRateThrottle, "cache", LocMemCache("api-404-throttles", {}))
+    for _ in range(4):
+        assert_error(api().get("/api/v1/no-such/"), 404, "not_found")
+    assert SimpleRateThrottle.cache._cache == {}  # type: ignore[attr-defined]
 
 
 def test_a_user_id_that_is_no_uuid_is_a_404(tenant_a: Any) -> None:
@@ -162,3 +213,127 @@ def test_a_body_without_a_content_type_is_a_documented_415(tenant_a: Any) -> Non
         "POST", f"/api/v1/orders/{order.pk}/transition/", "to=shipped", content_type=""
     )
     assert_error(response, 415, "unsupported_media_type")
+
+
+def test_a_reorder_documents_its_400_and_409_and_answers_them(
+    tenant_a: Any, schema: dict[str, Any]
+) -> None:
+    customer = portal_customer(
+        tenant_a, address_street="Długa 5", address_postal_code="00-001", address_city="Gdańsk"
+    )
+    with tenant_context(tenant_a):
+        product = f.ProductFactory.create(code="R-1", name="Brick", price=Decimal("10.00"))
+        order = f.OrderFactory.create(
+            customer=customer, lines=[{"product": product.pk, "quantity": "1000"}]
+        )
+        # Today's price makes the same 1,000 pieces a line past the largest total.
+        Product.objects.filter(pk=product.pk).update(price=Decimal("9999999999.99"))
+    client = portal_bearer(tenant_a)
+    url = f"/api/v1/portal/orders/{order.pk}/reorder/"
+    assert "lines.0.quantity" in fields_of(client.post(url))
+    with tenant_context(tenant_a):
+        Product.objects.filter(pk=product.pk).update(is_active=False)
+    assert_error(client.post(url), 409, "nothing_to_reorder")
+    responses = schema["paths"]["/api/v1/portal/orders/{id}/reorder/"]["post"]
+    assert {"400", "409"} <= set(responses["responses"])
+
+
+def test_deactivating_oneself_is_a_documented_400(tenant_a: Any, schema: dict[str, Any]) -> None:
+    admin = staff_user(tenant_a, "admin")
+    response = client_for(tenant_a).delete(f"/api/v1/users/{admin.pk}/")
+    assert fields_of(response) == {"is_active": ["You cannot deactivate yourself."]}
+    with tenant_context(tenant_a):
+        assert User.objects.get(pk=admin.pk).is_active
+    assert "400" in schema["paths"]["/api/v1/users/{id}/"]["delete"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "filters"),
+    [
+        ("/api/v1/customers/export/", {"search", "tag"}),
+        ("/api/v1/products/export/", {"search", "category", "unit", "is_active"}),
+    ],
+)
+def test_csv_exports_document_their_filters_and_400(
+    tenant_a: Any, schema: dict[str, Any], path: str, filters: set[str]
+) -> None:
+    seed(tenant_a)
+    client = client_for(tenant_a)
+    # CSV also for a client that asks for nothing else (it was a 406).
+    everything = client.get(path, HTTP_ACCEPT="text/csv").content.decode().splitlines()
+    # The documented filters filter (the export is what the list shows)...
+    narrowed = client.get(path, {"search": "no such thing at all"}).content.decode()
+    assert len(everything) > 1 and narrowed.splitlines() == everything[:1]
+    # ...and a NUL character in one is the documented 400, in the error shape.
+    assert fields_of(client.get(path, {"search": "a\x00b"})) == {
+        "search": ["Null characters are not allowed."]
+    }
+    operation = schema["paths"][path]["get"]
+    assert {p["name"] for p in operation["parameters"]} == filters
+    assert "400" in operation["responses"]
+
+
+# --- a page past the last is a 404 only for lists in pages; the inbox's lenient filter ----
+
+
+def test_a_whole_list_ignores_the_page_and_documents_no_404(
+    tenant_a: Any, schema: dict[str, Any]
+) -> None:
+    client = client_for(tenant_a)
+    assert isinstance(client.get("/api/v1/settings/modules/", {"page": 99}).json(), list)
+    assert_error(client.get("/api/v1/orders/", {"page": 99}), 404, "not_found")
+    paths = schema["paths"]
+    assert "404" not in paths["/api/v1/settings/modules/"]["get"]["responses"]
+    assert "404" in paths["/api/v1/orders/"]["get"]["responses"]
+
+
+def test_the_inbox_filter_is_strict_as_documented(tenant_a: Any, schema: dict[str, Any]) -> None:
+    admin = staff_user(tenant_a, "admin")
+    with tenant_context(tenant_a):
+        f.NotificationFactory.create(user=admin, title="Read", read_at="2026-01-01T10:00Z")
+        f.NotificationFactory.create(user=admin, title="New")
+    client = client_for(tenant_a)
+    unread = client.get("/api/v1/notifications/", {"unread": "true"}).json()
+    assert [n["title"] for n in unread["results"]] == ["New"] and unread["unread_count"] == 1
+    assert client.get("/api/v1/notifications/", {"unread": "0"}).json()["count"] == 2
+    # Its schema documents a 400 (a boolean parameter): "maybe" is one, naming it.
+    assert list(fields_of(client.get("/api/v1/notifications/", {"unread": "maybe"}))) == ["unread"]
+    assert "400" in schema["paths"]["/api/v1/notifications/"]["get"]["responses"]
+
+
+# --- the schema and the answer read a list's paging from the same place -----------------
+
+
+def test_a_view_without_pages_answers_and_is_documented_whole(
+    tenant_a: Any, monkeypatch: Any
+) -> None:
+    admin = staff_user(tenant_a, "admin")
+    with tenant_context(tenant_a):
+        f.NotificationFactory.create(user=admin, title="New")
+    client = client_for(tenant_a)
+    assert client.get("/api/v1/notifications/").json()["unread_count"] == 1  # a page
+    monkeypatch.setattr(InboxViewSet, "pagination_class", None)
+    assert [n["title"] for n in client.get("/api/v1/notifications/").json()] == ["New"]
+    with translation.override("en"):
+        generated = SchemaGenerator(urlconf="dockpulse.urls_tenant").get_schema(public=True)
+    schema = json.loads(OpenApiJsonRenderer().render(generated))
+    inbox = ok_body(schema, "/api/v1/notifications/")
+    assert inbox["type"] == "array"
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/notifications/"]["get"]["parameters"]}
+    assert "page" not in parameters
+
+
+# --- a body the schema did not describe ---------------------------------------------------
+
+
+def test_marking_notifications_read_answers_the_documented_body(
+    tenant_a: Any, schema: dict[str, Any]
+) -> None:
+    admin = staff_user(tenant_a, "admin")
+    with tenant_context(tenant_a):
+        f.NotificationFactory.create(user=admin, title="New")
+    body = client_for(tenant_a).post("/api/v1/notifications/read/", {}, format="json").json()
+    assert body == {"marked": 1, "unread_count": 0}
+    documented = component(schema, ok_body(schema, "/api/v1/notifications/read/", "post"))
+    assert set(documented["required"]) == set(body)
+    assert {documented["properties"][key]["type"] for key in body} == {"integer"}

@@ -18,7 +18,7 @@ from dockpulse.actors import Actor, staff_actor
 from dockpulse.modules import field_policy
 
 from .csv_views import CsvActionsMixin
-from .pagination import Pagination
+from .params import paged
 from .permissions import RolePermission
 
 UUID_PATTERN = "[0-9a-fA-F-]{36}"
@@ -72,9 +72,9 @@ class ServiceViewSet(CsvActionsMixin, viewsets.ViewSet):
         return _without(data, hidden)
 
     def list(self, request: Request) -> Response:
-        paginator = Pagination()
-        page = paginator.paginate_queryset(self.filtered_queryset(request), request, view=self)
-        return paginator.get_paginated_response(self._out(page, many=True))
+        return paged(
+            self, request, self.filtered_queryset(request), lambda rows: self._out(rows, many=True)
+        )
 
     def create(self, request: Request) -> Response:
         data = self.serializer_class(data=request.data)

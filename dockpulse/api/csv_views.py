@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from dockpulse import csvio
 from dockpulse.actors import staff_actor
 from dockpulse.api.schema import ErrorDetailSerializer
+from dockpulse.api.views import FirstRendererNegotiation
 from dockpulse.modules import field_policy
 
 
@@ -95,7 +96,14 @@ class CsvActionsMixin:
         return Response({"error": error, **body}, status=status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    @action(detail=False, methods=["get"], url_path="export")
+    # The answer is CSV whatever the renderers say; a client asking for exactly that
+    # (`Accept: text/csv`) must not get a 406 from a negotiation only JSON could pass.
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="export",
+        content_negotiation_class=FirstRendererNegotiation,
+    )
     def export_csv(self, request: Request) -> HttpResponse:
         rows = self.filtered_queryset(request).iterator()
         body = type(self).csv_export(rows, field_policy().hidden_fields(self.csv_entity))

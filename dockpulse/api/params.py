@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .pagination import Pagination
+from dockpulse.api.pagination import paginator_for
 
 
 def _raw(request: Request, name: str) -> str:
@@ -77,7 +78,17 @@ def valid(serializer_class: type[serializers.Serializer], request: Request, **kw
 
 
 def page(view: Any, request: Request, queryset: Any, out: type[serializers.Serializer]) -> Response:
-    """One page of `queryset` in the list shape `{"count", "next", "previous", "results"}`."""
-    paginator = Pagination()
+    """`queryset` as the view's lists come: one page in the shape of its pagination class
+    (`{"count", "next", "previous", "results"}`), or the whole list where the view sets
+    `pagination_class = None` (as the schema documents it)."""
+    return paged(view, request, queryset, lambda rows: out(rows, many=True).data)
+
+
+def paged(view: Any, request: Request, queryset: Any, render: Callable[[Any], Any]) -> Response:
+    """page() for rows that `render` turns into the list's items (hidden fields left out,
+    a serializer context)."""
+    paginator = paginator_for(view)
+    if paginator is None:
+        return Response(render(queryset))
     rows = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(out(rows, many=True).data)
+    return paginator.get_paginated_response(render(rows))

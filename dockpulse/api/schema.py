@@ -13,8 +13,8 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
-from rest_framework.settings import api_settings
 
+from dockpulse.api.pagination import paginator_for
 from dockpulse.api.permissions import ModuleEnabled
 
 
@@ -82,9 +82,10 @@ class ErrorResponsesSchema(AutoSchema):
         if (
             _PATH_PARAMETER.search(self.path)
             or getattr(view, "module", None)
-            or self._is_list_view()
+            # A paged list's page past the last one is a 404 too (DRF's "Invalid page.");
+            # a whole list ignores `page`.
+            or (self._is_list_view() and self._get_paginator())
         ):
-            # A list's page past the last one is a 404 too (DRF's "Invalid page.").
             statuses.append(404)
         if self._action() in getattr(view, "conflict_actions", ()):
             statuses.append(409)
@@ -102,13 +103,10 @@ class ErrorResponsesSchema(AutoSchema):
         # The API's views are plain ViewSets and APIViews, which DRF gives no
         # pagination_class, yet their lists come in pages (dockpulse.api.params.page).
         # A view, or one @action(pagination_class=None), whose list is whole says so.
+        # paginator_for is what page() answers with, so the two cannot disagree.
         if self.method != "GET":
             return None
-        # api_settings has already imported the class its setting names.
-        pagination_class: Any = getattr(
-            self.view, "pagination_class", api_settings.DEFAULT_PAGINATION_CLASS
-        )
-        return pagination_class() if pagination_class else None
+        return paginator_for(self.view)
 
     def _reads_body(self) -> bool:
         return self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None

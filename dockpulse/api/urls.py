@@ -19,7 +19,8 @@ for route in extensions.api_routes():
 urlpatterns: list[URLPattern | URLResolver] = [
     *extensions.api_paths(),
     path("", include(router.urls)),
-    # Last: what no route matched is the API's JSON 404. Only paths ending in "/", so that
-    # APPEND_SLASH still redirects `/api/v1/customers` to the list.
-    re_path(r"^.*/$", NotFoundView.as_view()),
+    # Last: what no route matched is the API's JSON 404, the root `/api/v1/` included.
+    # Slash-less paths too: the view redirects those whose slash form is a route (Django's
+    # APPEND_SLASH no longer does once this matches them), and answers 404 to the rest.
+    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import cast
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 from dockpulse.actors import Actor, staff_actor
 from dockpulse.api.authentication import NoAuthentication
 from dockpulse.api.crud import get_or_404
-from dockpulse.api.params import text_param
+from dockpulse.api.params import page, text_param
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.views import LoginThrottle
 
@@ -81,17 +82,7 @@ class UserViewSet(viewsets.ViewSet):
             role=text_param(request, "role"),
             active=None if active is None else active.lower() in ("1", "true", "yes"),
         )
-        paginator = self.paginator
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(UserOutputSerializer(page, many=True).data)
-
-    @property
-    def paginator(self) -> Any:
-        if not hasattr(self, "_paginator"):
-            from dockpulse.api.pagination import Pagination
-
-            self._paginator = Pagination()
-        return self._paginator
+        return page(self, request, qs, UserOutputSerializer)
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserOutputSerializer})
     def create(self, request: Request) -> Response:
@@ -116,7 +107,16 @@ class UserViewSet(viewsets.ViewSet):
             user = services.user_set_active(user=user, active=active, actor=_actor(request))
         return Response(UserOutputSerializer(user).data)
 
-    @extend_schema(responses={204: None}, description="Deactivates the user (the account stays).")
+    @extend_schema(
+        responses={
+            204: None,
+            # No body, yet user_set_active refuses one's own account: a 400 on is_active.
+            400: OpenApiResponse(
+                description=_("`fields.is_active`: the id is the caller's own account.")
+            ),
+        },
+        description="Deactivates the user (the account stays).",
+    )
     def destroy(self, request: Request, pk: str) -> Response:
         services.user_set_active(user=self._get(pk), active=False, actor=_actor(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -89,7 +89,11 @@ class TimelineOut(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
 
 
-@extend_schema_view(list=extend_schema(parameters=_FILTERS))
+@extend_schema_view(
+    list=extend_schema(parameters=_FILTERS),
+    # The export writes what the list shows: the same filters (and their 400).
+    export_csv=extend_schema(parameters=_FILTERS),
+)
 class CustomerViewSet(ServiceViewSet):
     resource = "customers"
     module = "@customers"

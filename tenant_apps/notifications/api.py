@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from dockpulse.actors import staff_actor
 from dockpulse.api.crud import get_or_404
 from dockpulse.api.pagination import Pagination
-from dockpulse.api.params import page, text_param, uuid_param
+from dockpulse.api.params import bool_param, page, text_param, uuid_param
 from dockpulse.api.permissions import RolePermission
 from dockpulse.api.serializers import StrictSerializer
 from dockpulse.events.types import EVENT_TYPES
@@ -71,6 +71,11 @@ class NotificationOut(serializers.Serializer):
 
 class MarkReadIn(StrictSerializer):
     ids = serializers.ListField(child=serializers.UUIDField(), required=False)
+
+
+class MarkedReadOut(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="how many were unread and are read now")
+    unread_count = serializers.IntegerField(help_text="the user's unread ones left")
 
 
 def _user(request: Request) -> User:
@@ -176,7 +181,18 @@ class DeliveryViewSet(viewsets.ViewSet):
 
 
 class InboxPagination(Pagination):
-    """The inbox's page also carries the user's unread count (for the bell's badge)."""
+    """The inbox's page also carries the user's unread count (for the bell's badge).
+
+    Here, not in the view, so that the answer and the schema (both of which follow the
+    view's pagination_class) cannot disagree about it.
+    """
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        # paginate_queryset, which always runs first, kept the request.
+        assert self.request is not None
+        response.data["unread_count"] = selectors.unread_count(user=_user(self.request))
+        return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paged: dict[str, Any] = super().get_paginated_response_schema(schema)
@@ -198,14 +214,13 @@ class InboxViewSet(viewsets.ViewSet):
         description="Paginated; the answer also carries `unread_count`.",
     )
     def list(self, request: Request) -> Response:
-        unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes")
-        response = page(
+        # Strict, as every boolean filter of the API: `unread=maybe` is a 400 naming it.
+        unread = bool_param(request, "unread") or False
+        return page(
             self, request, selectors.inbox(user=_user(request), unread_only=unread), NotificationOut
         )
-        response.data["unread_count"] = selectors.unread_count(user=_user(request))
-        return response
 
-    @extend_schema(request=MarkReadIn, responses={200: None})
+    @extend_schema(request=MarkReadIn, responses={200: MarkedReadOut})
     @action(detail=False, methods=["post"])
     def read(self, request: Request) -> Response:
         data = MarkReadIn(data=request.data)

@@ -52,7 +52,11 @@ _FILTERS = [
 ]
 
 
-@extend_schema_view(list=extend_schema(parameters=_FILTERS))
+@extend_schema_view(
+    list=extend_schema(parameters=_FILTERS),
+    # The export writes what the list shows: the same filters (and their 400).
+    export_csv=extend_schema(parameters=_FILTERS),
+)
 class ProductViewSet(ServiceViewSet):
     resource = "products"
     module = "@products"

@@ -12,7 +12,13 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -159,9 +165,25 @@ class PortalOrderPlaceView(PortalCustomerAPIView):
 
 
 class PortalOrderReorderView(PortalCustomerAPIView):
+    conflict_actions = ("post",)  # nothing of the order is sold any more
+
     @extend_schema(
         request=None,
-        responses={201: ReorderOut},
+        responses={
+            201: ReorderOut,
+            # The new order goes through the same checks as one placed (_place/_input).
+            400: OpenApiResponse(
+                description=_(
+                    "The new order breaks a rule of orders at today's prices (a line's or "
+                    "the order's total too large): `fields` names it (`lines.<index>.quantity`)."
+                )
+            ),
+            409: OpenApiResponse(
+                description=_(
+                    "`nothing_to_reorder`: none of the order's products is sold any more."
+                )
+            ),
+        },
         tags=["portal"],
         description=(
             "A new order of the same products and quantities at today's prices, to the "

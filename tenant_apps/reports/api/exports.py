@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dockpulse.api.pagination import Pagination
+from dockpulse.api.params import paged
 from dockpulse.api.permissions import allowed
 from dockpulse.errors import StateConflict
 from dockpulse.modules import module_switch
@@ -46,10 +46,12 @@ class ReportExportViewSet(ReportsView):
             raise exceptions.NotFound() from None
 
     def list(self, request: Request) -> Response:
-        paginator = Pagination()
-        jobs = paginator.paginate_queryset(export_list_for_user(user=request.user), request, self)
-        data = ExportOut(jobs, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+        return paged(
+            self,
+            request,
+            export_list_for_user(user=request.user),
+            lambda jobs: ExportOut(jobs, many=True, context={"request": request}).data,
+        )
 
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(ExportOut(self._own(pk), context={"request": request}).data)
