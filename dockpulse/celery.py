@@ -32,11 +32,12 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [""])[0]
 
 
-class PlatformTask(Task):
-    """The default base: tasks without a tenant, which are beat's periodic fan-outs (the
-    sweep, the usage figures, the expiries). With the database unavailable (a restart)
-    such a run is skipped with one warning instead of a traceback per period: the next
-    period does the same work, and the work is idempotent."""
+class PeriodicTask(Task):
+    """Opt-in base of beat's periodic platform tasks (the fan-outs, the sweep, the
+    reconcile): with the database unavailable (a restart) such a run is skipped with one
+    warning instead of a traceback per period -- the next period does the same work, and
+    the work is idempotent. Not the default: any other task (one sent by a button, one
+    that is not idempotent) must fail visibly instead of "succeeding" with None."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -52,6 +53,19 @@ class PlatformTask(Task):
             return None
 
 
+def _keep_unacked(connection: Any) -> None:
+    """Tell each channel of a lost broker connection not to push its unacknowledged
+    messages back to the queues when it closes. Those are the tasks running right now:
+    restored while Redis is reachable (an idle-timeout kill, CLIENT KILL, a blip), they
+    would be delivered again and run a second time beside the first. Left alone, each is
+    acknowledged when it finishes, or restored by Redis's visibility timeout if that fails."""
+    transport = getattr(connection, "_transport", None)  # never create one here
+    for channel in getattr(transport, "channels", None) or ():
+        qos = getattr(channel, "_qos", None)
+        if qos is not None:
+            qos.restore_at_shutdown = False
+
+
 class Consumer(CeleryConsumer):
     """Celery's consumer, surviving the loss of a Redis broker (docs/operations.md).
 
@@ -61,10 +75,12 @@ class Consumer(CeleryConsumer):
     unacknowledged messages, or acknowledging a task that was running meanwhile -- asks
     the detached transport for Redis's address and raises AttributeError, which nothing
     expects: "Unrecoverable error", and the worker exits. Here the connection is closed
-    without collecting it first (errors of a dead connection ignored), so a late
-    acknowledgement reaches Redis once it is back, and the consumer reconnects (forever:
-    CELERY_BROKER_CONNECTION_MAX_RETRIES) every 0.5-2 s. The running tasks are left to finish
-    (worker_cancel_long_running_tasks_on_connection_loss is not used)."""
+    without collecting it first (errors of a dead connection ignored) and without pushing
+    the running tasks' messages back to the queue, so a late acknowledgement reaches Redis
+    once it is back and no task runs twice because of the reconnect, and the consumer
+    reconnects (forever: CELERY_BROKER_CONNECTION_MAX_RETRIES) every 0.5-2 s. The running
+    tasks are left to finish (worker_cancel_long_running_tasks_on_connection_loss is not
+    used)."""
 
     def ensure_connected(self, conn: Any) -> Any:
         """Kombu's default delays between attempts grow 2, 4, 6 ... to 30 s: after a long
@@ -79,17 +95,33 @@ class Consumer(CeleryConsumer):
             del conn.ensure_connection  # the class's method again
 
     def on_connection_error_after_connected(self, exc: Exception) -> None:
-        logger.warning("consumer: connection to the broker lost (%r); reconnecting", exc)
+        """Celery's own handler (it bounds the open sockets' timeouts first, so closing a
+        socket that went silent cannot hang the worker, and it lowers the prefetch count
+        while tasks are running), with its collect() replaced: the channels are told to
+        keep their unacknowledged messages (`_keep_unacked`) and the connection is then
+        closed, any error of the dead connection ignored."""
         connection = getattr(self, "connection", None)  # Celery's consumer is untyped
-        self.connection = None
-        if connection is not None:
+        if connection is None:
+            return super().on_connection_error_after_connected(exc)
+        close = connection.close
+
+        def collect(*args: Any, **kwargs: Any) -> None:
+            _keep_unacked(connection)
+
+        def close_quietly() -> None:
             try:
-                connection.close()
+                close()
             except Exception as error:  # a dead connection: nothing more to release
                 logger.debug("closing the lost broker connection: %r", error)
 
+        connection.collect, connection.close = collect, close_quietly
+        try:
+            super().on_connection_error_after_connected(exc)
+        finally:
+            del connection.collect, connection.close  # the class's methods again
 
-app = Celery("dockpulse", task_cls=PlatformTask)
+
+app = Celery("dockpulse")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.worker_consumer = f"{__name__}:Consumer"
 app.conf.task_queues = [Queue(name) for name in QUEUES]
@@ -141,11 +173,15 @@ class TenantTask(Task):
         except Exception as exc:
             if not database_unavailable(exc) or self.request.called_directly:
                 raise
-            # PostgreSQL restarting: the task's transaction rolled back (its events are
-            # still undispatched, its delivery row still queued), so running it again
-            # soon is safe -- these tasks are idempotent. The broken connection is closed
-            # now, so the retry connects afresh. Past DATABASE_RETRIES the error stands
-            # and the sweep picks the work up later.
+            # PostgreSQL restarting: the task's transaction rolled back (a drain's events
+            # are still undispatched), so running it again soon is safe -- these tasks are
+            # idempotent. Two claim their row in a transaction of its own first and see
+            # it claimed on the retry: a report export takes its own claim back (its run
+            # token, tenant_apps/reports/exports/services.py); a notification send finds
+            # its row "sending" and does nothing, and the sweep sends it again once that
+            # claim is stale (at least once, with the provider's idempotency key). The
+            # broken connection is closed now, so the retry connects afresh. Past
+            # DATABASE_RETRIES the error stands and the sweep picks the work up later.
             from dockpulse.tenancy.connections import close_old_connections
 
             close_old_connections()

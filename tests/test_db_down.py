@@ -140,8 +140,9 @@ def test_a_persistent_connection_killed_between_requests_is_replaced(fresh_tenan
 
 
 def test_what_counts_as_unavailable():
-    """Connection failures and a server shutting down are; a bad query or a statement
-    timeout are not (those are ours, not a restart's)."""
+    """Connection failures and a server shutting down or starting up are; a bad query, a
+    statement timeout, a missing database or role, too many parameters or a misused cursor
+    are not (those are ours, not a restart's: they must show as errors, not as a 503)."""
     with pytest.raises(psycopg.OperationalError) as refused:
         psycopg.connect(host="127.0.0.1", port=1, connect_timeout=2)
     assert database_unavailable(refused.value)
@@ -151,10 +152,40 @@ def test_what_counts_as_unavailable():
     assert database_unavailable(psycopg.errors.AdminShutdown("terminating connection"))
     assert database_unavailable(psycopg.errors.TooManyConnections("too many clients"))
     assert database_unavailable(psycopg.InterfaceError("the connection is closed"))
+    for message in (  # libpq's words, without a SQLSTATE
+        'connection failed: connection to server at "db" (10.0.0.5), port 5432 failed: '
+        "timeout expired",
+        "consuming input failed: server closed the connection unexpectedly",
+        'connection failed: connection to server at "127.0.0.1", port 5432 failed: '
+        "FATAL:  the database system is starting up",
+        "FATAL:  the database system is shutting down",
+        "FATAL:  sorry, too many clients already",
+    ):
+        assert database_unavailable(psycopg.OperationalError(message)), message
     assert not database_unavailable(psycopg.errors.QueryCanceled("statement timeout"))
     assert not database_unavailable(psycopg.errors.DeadlockDetected("deadlock detected"))
     assert not database_unavailable(psycopg.errors.UndefinedTable("no such table"))
     assert not database_unavailable(ValueError("not a database error"))
+    # Real ones, from the server this suite runs on.
+    conf = connections["default"].settings_dict
+    params = {"host": conf["HOST"], "port": conf["PORT"] or 5432, "user": conf["USER"],
+              "password": conf["PASSWORD"] or None, "dbname": "postgres"}  # fmt: skip
+    for wrong in ({"dbname": "dockpulse_no_such_database"}, {"user": "dockpulse_no_such_role"}):
+        with pytest.raises(psycopg.OperationalError) as fatal:
+            psycopg.connect(**{**params, **wrong}, connect_timeout=5)
+        assert fatal.value.sqlstate is None  # what made the old check count it
+        assert not database_unavailable(fatal.value), str(fatal.value)
+    with psycopg.connect(**params) as conn:
+        with pytest.raises(psycopg.OperationalError) as too_many:
+            conn.execute("SELECT 1 WHERE 1 IN (" + ", ".join(["%s"] * 70_000) + ")",
+                         list(range(70_000)))  # fmt: skip
+        assert "number of parameters" in str(too_many.value)
+        assert not database_unavailable(too_many.value)
+        cursor = conn.cursor()
+        cursor.close()
+        with pytest.raises(psycopg.InterfaceError) as closed_cursor:
+            cursor.execute("SELECT 1")
+        assert not database_unavailable(closed_cursor.value)
 
 
 # --- tasks ---------------------------------------------------------------------------
@@ -216,3 +247,85 @@ def test_a_periodic_run_without_its_database_is_skipped_with_one_line(monkeypatc
     assert "events.sweep skipped: database unavailable" in caplog.text
     with pytest.raises(OperationalError):
         tasks.sweep_all()  # called directly (a test, a shell): the error stands
+
+
+@pytest.mark.django_db
+def test_only_the_periodic_tasks_skip_a_run_without_their_database(monkeypatch):
+    """Review LOW 9: the skip is opt-in. Every beat task that reads the database has it; a
+    task without it (here "Refresh figures"' task) fails visibly instead of a silent None."""
+    from django.conf import settings
+
+    from dockpulse.celery import PeriodicTask, app
+    from platform_app.tasks import usage
+
+    app.loader.import_default_modules()  # every app's tasks, as a worker registers them
+    beat = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    skipping = {name for name in beat if isinstance(app.tasks[name], PeriodicTask)}
+    # The heartbeat touches only Redis; the usage task is also the button's.
+    assert beat - skipping == {"platform.worker_heartbeat", "platform.usage_gather_all"}
+
+    def down() -> int:
+        raise _unavailable()
+
+    monkeypatch.setattr(usage, "usage_gather_all", down)
+    result = usage.usage_gather_all_task.apply()
+    assert result.failed() and isinstance(result.result, OperationalError)
+
+
+def _export(tenant: Any, **values: Any) -> Any:
+    from dockpulse.tenancy import tenant_context
+    from tenant_apps.reports.models import ReportExport
+    from tests.support import staff_user
+
+    user = staff_user(tenant, "manager")
+    with tenant_context(tenant):
+        return ReportExport.objects.create(
+            report="funnel", format="csv", requested_by=user, requested_email=user.email,
+            file_name="funnel.csv", **values,
+        )  # fmt: skip
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_an_export_whose_database_went_away_mid_run_is_written_by_the_retry(tenant_a, monkeypatch):
+    """Review HIGH 3: not marked failed, nobody mailed "export failed (OperationalError)";
+    the task's retry takes its own claim back (the row is "running" and young) and writes
+    the file."""
+    from django.core import mail
+
+    from dockpulse.tenancy import tenant_context
+    from tenant_apps.reports.exports import services
+    from tenant_apps.reports.tasks import export_run
+
+    job = _export(tenant_a)
+    real_write = services._write
+    calls: list[int] = []
+
+    def write_once_down(job: Any) -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise _unavailable()
+        return real_write(job)
+
+    monkeypatch.setattr(services, "_write", write_once_down)
+    result = export_run.apply(args=[str(tenant_a.id), str(job.pk)])
+    assert result.successful(), result.traceback
+    assert result.get() == "done" and len(calls) == 2
+    with tenant_context(tenant_a):
+        job.refresh_from_db()
+    assert job.status == "done" and job.error == "" and job.file
+    assert len(mail.outbox) == 1 and "failed" not in mail.outbox[0].subject.lower()
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_only_a_later_attempt_of_the_same_task_takes_a_young_claim_back(tenant_a):
+    from django.utils import timezone
+
+    from dockpulse.tenancy import tenant_context
+    from tenant_apps.reports.exports.services import report_export_run
+
+    job = _export(tenant_a, status="running", started_at=timezone.now(), run_token="task-1:0")
+    with tenant_context(tenant_a):
+        # The same attempt delivered twice, another task's message, no token: left alone.
+        for token in ("task-1:0", "task-2:1", ""):
+            assert report_export_run(export_id=job.pk, run_token=token) == "running", token
+        assert report_export_run(export_id=job.pk, run_token="task-1:1") == "done"

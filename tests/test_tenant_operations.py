@@ -399,4 +399,5 @@ def test_a_delete_while_redis_is_down_refuses_and_changes_nothing(make_tenant):
     row = Tenant.objects.get(slug=tenant.slug)
     assert row.status == "active"
     assert database_exists(row.db_name)
-    assert registry.get(tenant.slug).is_active  # served again, now that Redis answers
+    info = registry.get(tenant.slug)
+    assert info is not None and info.is_active  # served again, now that Redis answers

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from dockpulse import extensions
-from dockpulse.celery import TenantTask, app
+from dockpulse.celery import PeriodicTask, TenantTask, app
 from dockpulse.tenancy.directory import fan_out
 
 from . import delivery
@@ -47,7 +47,7 @@ def sweep_tenant(tenant_id: str) -> dict[str, int]:
     return counts
 
 
-@app.task(name="events.sweep", queue="maintenance")
+@app.task(base=PeriodicTask, name="events.sweep", queue="maintenance")
 def sweep_all() -> int:
     """Beat runs this: one sweep task per active tenant."""
     return fan_out(sweep_tenant)

@@ -47,6 +47,13 @@ if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 end
 """
+# Remove a slug's stamp only if it is still the one the caller read (a tenant created again
+# under the slug meanwhile keeps its new stamp).
+_COMPARE_AND_DELETE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+end
+"""
 
 
 def _key() -> str:
@@ -61,9 +68,13 @@ class TenantRegistry:
         self._slug_by_id: dict[uuid.UUID, str] = {}
         self._loaded_at: dict[str, float] = {}
         self._warned_at = 0.0
-        # Redis failed this process since its last successful round trip: heal the hash
-        # (`reconcile`) once it answers again.
-        self._outage = False
+        # Redis failed this process (`_failures` counts the failed round trips) since the
+        # last heal (`_healed`: the count the last successful lookup had seen before its
+        # round trip): heal the hash (`reconcile`) once it answers again. A counter, not a
+        # flag: a lookup succeeding in one thread must not clear a failure another thread
+        # recorded meanwhile (the comparison is made on the count read before the round trip).
+        self._failures = 0
+        self._healed = 0
         self._lock = threading.Lock()
 
     @staticmethod
@@ -82,8 +93,12 @@ class TenantRegistry:
         except (RedisError, OSError) as exc:
             return self._get_degraded(slug, exc)
 
+    def _note_failure(self) -> None:
+        with self._lock:
+            self._failures += 1
+
     def _get_degraded(self, slug: str, exc: Exception) -> TenantInfo | None:
-        self._outage = True
+        self._note_failure()
         now = time.monotonic()
         if now - self._warned_at > DEGRADED_SECONDS:
             self._warned_at = now
@@ -100,13 +115,16 @@ class TenantRegistry:
 
     def _get_stamped(self, slug: str) -> TenantInfo | None:
         redis = self._redis()
+        failures = self._failures
         raw_stamp, built = redis.hmget(_key(), [slug, _BUILT])
-        if self._outage and built is not None:
-            # Redis is back: publishes made while it was down (here or elsewhere) are
-            # missing from the hash.
+        if failures != self._healed and built is not None:
+            # Redis is back: publishes (and forgets) made while it was down, here or
+            # elsewhere, are missing from the hash.
             self.reconcile()
             raw_stamp = redis.hget(_key(), slug)
-        self._outage = False
+        with self._lock:
+            # Failures recorded after `failures` was read stay unhealed: the next lookup heals.
+            self._healed = max(self._healed, failures)
         if built is None:
             self.rebuild()
             raw_stamp = redis.hget(_key(), slug)
@@ -136,8 +154,11 @@ class TenantRegistry:
     def _load(self, slug: str, *, forget_in_redis: bool = True) -> TenantInfo | None:
         info = directory().load(slug)
         if info is None:
+            # The row is gone (a purge): no copy of it may answer a later lookup.
             if forget_in_redis:
                 self.forget(slug)
+            else:
+                self._drop_local(slug)
             return None
         with self._lock:
             self._by_slug[slug] = info
@@ -163,7 +184,7 @@ class TenantRegistry:
         try:
             self._redis().hset(_key(), mapping=mapping)
         except (RedisError, OSError) as exc:
-            self._outage = True
+            self._note_failure()
             logger.warning(
                 "tenant registry: Redis unavailable (%s); %s changed in the platform "
                 "database only: processes reading it meanwhile see that within %.0f s, "
@@ -180,7 +201,9 @@ class TenantRegistry:
 
         The hash is read before the rows: a stamp published after the read is at least as
         new as the row read after it, and the compare-and-set never replaces a stamp
-        other than the one read."""
+        other than the one read. A slug whose row is gone (its purge's forget was lost to
+        the outage) is removed the same way, compare-and-delete on the stamp read: else a
+        process holding a copy with that stamp would go on serving the purged tenant."""
         redis = self._redis()
         current = {key.decode(): value.decode() for key, value in redis.hgetall(_key()).items()}
         if _BUILT not in current:
@@ -188,7 +211,13 @@ class TenantRegistry:
             return 0
         fixed = 0
         pipe = redis.pipeline()
-        for slug, stamp in directory().stamps():
+        rows = dict(directory().stamps())
+        for slug, seen in current.items():
+            if slug != _BUILT and slug not in rows:
+                pipe.eval(_COMPARE_AND_DELETE, 1, _key(), slug, seen)
+                self._drop_local(slug)
+                fixed += 1
+        for slug, stamp in rows.items():
             seen = current.get(slug)
             if seen == stamp:
                 continue
@@ -208,11 +237,15 @@ class TenantRegistry:
         try:
             self._redis().hdel(_key(), slug)
         except (RedisError, OSError) as exc:
-            self._outage = True
+            self._note_failure()
             logger.warning("tenant registry: Redis unavailable (%s); %s not forgotten there",
                            exc, slug)  # fmt: skip
+        self._drop_local(slug)
+
+    def _drop_local(self, slug: str) -> None:
         with self._lock:
             info = self._by_slug.pop(slug, None)
+            self._loaded_at.pop(slug, None)
             if info is not None:
                 self._slug_by_id.pop(info.id, None)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dockpulse.celery import app
+from dockpulse.celery import PeriodicTask, app
 from dockpulse.tenancy import platform_context
 from platform_app.services.billing import (
     billing_generate_month,
@@ -12,7 +12,7 @@ from platform_app.services.billing import (
 )
 
 
-@app.task(name="platform.billing_generate", queue="maintenance")
+@app.task(base=PeriodicTask, name="platform.billing_generate", queue="maintenance")
 def billing_generate() -> dict[str, int | str]:
     """Hourly (settings CELERY_BEAT_SCHEDULE). Idempotent: the previous month's records
     are made once, by the first run after the month turned (the 1st, platform time), and

@@ -64,6 +64,9 @@ class ReportExport(models.Model):
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Which run holds the claim ("<task id>:<attempt>"): a retry of that task after a
+    # database outage takes its own claim back instead of waiting for it to go stale.
+    run_token = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         db_table = "report_exports"

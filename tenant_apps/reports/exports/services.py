@@ -55,6 +55,7 @@ from dockpulse.api.permissions import allowed
 from dockpulse.celery import app
 from dockpulse.errors import NotPermitted
 from dockpulse.modules import module_switch
+from dockpulse.outages import database_unavailable
 from dockpulse.tenancy import get_current_tenant, tenant_atomic, tenant_on_commit
 from tenant_apps.reports.models import ReportExport
 from tenant_apps.reports.periods import DateRange, tenant_today
@@ -243,7 +244,7 @@ def _set(job: ReportExport, **values: Any) -> None:
         ReportExport.objects.filter(pk=job.pk).update(**values)
 
 
-def report_export_run(*, export_id: uuid.UUID | str) -> str:
+def report_export_run(*, export_id: uuid.UUID | str, run_token: str = "") -> str:
     """Write a queued export's file into the tenant's storage, then e-mail the link.
 
     Idempotent (the task acknowledges late: a redelivered message runs this again): a
@@ -252,34 +253,51 @@ def report_export_run(*, export_id: uuid.UUID | str) -> str:
     worker was lost and the broker delivered the message again) is written from the
     start, the file replaced; a second message for an export another worker is writing
     (the clean-up re-sends exports queued for long) does nothing.
+
+    `run_token` ("<task id>:<attempt>", from the task) names this run in the claim. The
+    database going away mid-run is not the export's failure: the error is raised as it is
+    (the task retries it, dockpulse/celery.py) and that retry, the same task id with a
+    higher attempt, takes the row back although it is "running" and young -- a second
+    delivery of the same attempt (a message the broker handed out twice) still does nothing.
     """
     job = ReportExport.objects.filter(pk=export_id).first()
     if job is None:
         return "missing"
     now = timezone.now()
     lost = now - timedelta(seconds=RUN_HARD_LIMIT)
+    claimable = Q(status=ReportExport.Status.QUEUED) | Q(
+        status=ReportExport.Status.RUNNING, started_at__lt=lost
+    )
+    if job.status == ReportExport.Status.RUNNING and _earlier_attempt(job.run_token, run_token):
+        # Compare-and-set on the token read: a run that claimed it meanwhile keeps it.
+        claimable |= Q(status=ReportExport.Status.RUNNING, run_token=job.run_token)
     with tenant_atomic():
         claimed = (
             ReportExport.objects.filter(pk=job.pk)
-            .filter(Q(status=ReportExport.Status.QUEUED)
-                    | Q(status=ReportExport.Status.RUNNING, started_at__lt=lost))
-            .update(status=ReportExport.Status.RUNNING, started_at=now, rows_written=0, error="")
+            .filter(claimable)
+            .update(status=ReportExport.Status.RUNNING, started_at=now, rows_written=0, error="",
+                    run_token=run_token)
         )  # fmt: skip
     if not claimed:
         job.refresh_from_db(fields=["status"])
         return str(job.status)
     job.status, job.started_at, job.rows_written, job.error = "running", now, 0, ""
+    job.run_token = run_token
     # The headers, the error and the e-mail in the requester's language.
     with translation.override(job.language or get_current_tenant().language):
         try:
             stored = _write(job)
         except Exception as exc:
+            cache.delete(_PROGRESS_KEY.format(job.pk))
+            if database_unavailable(exc):
+                # A restart, not the export's fault: nothing is marked and nobody is mailed;
+                # the task's retry claims the row again (the docstring).
+                raise
             # Marked failed with a short reason, never left "running"; the log has the rest.
             logger.exception("report export %s failed", job.pk)
             reason = str(exc) if isinstance(exc, ExportFailed) else _short(exc)
             _set(job, status=ReportExport.Status.FAILED, error=reason[:500],
                  finished_at=timezone.now())  # fmt: skip
-            cache.delete(_PROGRESS_KEY.format(job.pk))
             _mail(job)
             return str(job.status)
     try:
@@ -292,6 +310,16 @@ def report_export_run(*, export_id: uuid.UUID | str) -> str:
     cache.delete(_PROGRESS_KEY.format(job.pk))
     _mail(job)
     return str(job.status)
+
+
+def _earlier_attempt(held: str, mine: str) -> bool:
+    """True if the claim `held` was made by an earlier attempt of the task running as
+    `mine` (both "<task id>:<attempt>")."""
+    held_id, _sep, held_attempt = held.rpartition(":")
+    my_id, _sep, my_attempt = mine.rpartition(":")
+    if not held_id or held_id != my_id or not (held_attempt.isdigit() and my_attempt.isdigit()):
+        return False
+    return int(held_attempt) < int(my_attempt)
 
 
 def _short(exc: Exception) -> str:
