@@ -13,6 +13,7 @@ docs/testing.md describes the layout.
 
 from __future__ import annotations
 
+import collections
 import os
 import shutil
 import subprocess
@@ -311,3 +312,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if type(item).__name__ == "SchemathesisFunction" and not item.nodeid.endswith("]"):
             item._id = item.parent.id.child(item.name)  # type: ignore[union-attr]
+    counts = collections.Counter(item.nodeid for item in items)
+    twice = sorted(nodeid for nodeid, count in counts.items() if count > 1)
+    if twice:  # any plugin doing the same again would lose tests without a word
+        raise pytest.UsageError(f"tests collected twice under one node id: {twice[:5]}")
