@@ -278,13 +278,28 @@ def test_corrupt_backup_is_refused(committed, tmp_path):
 
 def test_backup_tenants_all_keeps_the_newest(make_tenant):
     tenant = make_tenant()
-    for _ in range(3):
-        result = run_manage("backup_tenants", "--all", "--keep", "2", "--parallel", "2")
-        assert result.returncode == 0, result.stderr
-        assert f"{tenant.slug}: " in result.stdout
-    kept = sorted((Path(settings.BACKUP_ROOT) / tenant.slug).glob("*.tar"))
-    assert len(kept) == 2
-    assert "(removed 1 old)" in result.stdout
+    # --all backs up the shared tenants too: what it leaves of theirs is removed after.
+    audited_before = set(TenantAuditLog.objects.values_list("pk", flat=True))
+    shared = {slug: _backups(slug) for slug in ("tenant-a", "tenant-b")}
+    try:
+        for _ in range(3):
+            result = run_manage("backup_tenants", "--all", "--keep", "2", "--parallel", "2")
+            assert result.returncode == 0, result.stderr
+            assert f"{tenant.slug}: " in result.stdout
+        kept = sorted((Path(settings.BACKUP_ROOT) / tenant.slug).glob("*.tar"))
+        assert len(kept) == 2
+        assert "(removed 1 old)" in result.stdout
+    finally:
+        TenantAuditLog.objects.filter(tenant_slug__in=shared).exclude(
+            pk__in=audited_before
+        ).delete()
+        for slug, before in shared.items():
+            for path in _backups(slug) - before:
+                path.unlink()
+
+
+def _backups(slug: str) -> set[Path]:
+    return set((Path(settings.BACKUP_ROOT) / slug).glob("*.tar"))
 
 
 def test_tenant_command_runs_in_the_tenant(make_tenant):
