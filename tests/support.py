@@ -154,6 +154,22 @@ def database_exists(name: str) -> bool:
         return dbadmin.database_exists(conn, name)
 
 
+def child_pids(pid: int) -> set[int]:
+    """The pids of a process's children (gunicorn's workers, a Celery pool), from /proc."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # pid (comm) state ppid ...: comm may hold spaces, so split after its ")".
+            ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile
+        if ppid == pid:
+            found.add(int(entry.name))
+    return found
+
+
 def destroy_tenant(slug: str) -> None:
     """Test cleanup: drop a tenant's database and its platform rows."""
     destroy_tenants([slug])

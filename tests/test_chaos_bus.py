@@ -15,7 +15,6 @@ import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,6 +31,7 @@ from tenant_apps.notifications.inputs import trigger_input
 from tenant_apps.notifications.models import NotificationDelivery, WorkflowTrigger
 from tenant_apps.notifications.services import trigger_create
 from tests.bus_support import Bus, wait_until
+from tests.support import child_pids
 
 pytestmark = pytest.mark.chaos
 
@@ -42,19 +42,7 @@ PHONE = "+48600100200"
 
 def _worker_children(bus: Bus) -> list[int]:
     """The prefork pool's processes (children of the worker's main process)."""
-    main = bus.processes["worker"][0].pid
-    children = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            # pid (comm) state ppid ...: comm may hold spaces, so split after its ")".
-            ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        if ppid == main:
-            children.append(int(entry.name))
-    return children
+    return sorted(child_pids(bus.processes["worker"][0].pid))
 
 
 def _tenants_with_customers(make_tenant: Any) -> list[tuple[TenantInfo, Customer]]:

@@ -46,7 +46,7 @@ import redis
 from django.db import connections
 
 from dockpulse.tenancy import dbadmin, pgtools
-from tests.support import ROOT, TEST_PASSWORD, subprocess_env
+from tests.support import ROOT, TEST_PASSWORD, child_pids, subprocess_env
 
 ACCESS_FORMAT = "access pid=%(p)s status=%(s)s %(r)s"
 HEALTH_TOKEN = "chaos-monitor-" + "x" * 32
@@ -421,19 +421,7 @@ class Stack:
 
     def children(self, name: str) -> set[int]:
         """The pids of a process's children (gunicorn's workers, Celery's pool)."""
-        main = self.processes[name].pid
-        found = set()
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                # pid (comm) state ppid ...: comm may hold spaces, so split after ")".
-                ppid = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            if ppid == main:
-                found.add(int(entry.name))
-        return found
+        return child_pids(self.processes[name].pid)
 
     # --- HTTP --------------------------------------------------------------------------
 
