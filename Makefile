@@ -12,7 +12,11 @@ CHROMIUM := /usr/bin/chromium
 # Two workers (pytest-xdist; each its own test databases and Redis db: conftest.py), a
 # test file's tests on one worker (its browser and fixtures are set up once). PYTEST_ARGS=
 # (empty) runs in one process, e.g. `make test PYTEST_ARGS="-x tests/test_routing.py"`.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+PYTEST_ARGS ?= -n 2 --dist loadfile -m "not chaos"
+# Then the chaos tests (killed processes, a restarted PostgreSQL, a stopped Redis), on
+# their own: beside the browser tests they would take the cores those need on time, and
+# each runs a whole stack of processes itself. CHAOS_ARGS= (empty) leaves them out.
+CHAOS_ARGS ?= -p no:xdist -m chaos
 
 .PHONY: install browser pdf-libs run manage test lint typecheck format messages clean bench
 
@@ -52,6 +56,8 @@ run: install
 
 test: install browser
 	$(SERVICES) --data var/test-services exec -- $(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n '$(CHAOS_ARGS)' ]; then \
+	  $(SERVICES) --data var/test-services exec -- $(BIN)/pytest $(CHAOS_ARGS); fi
 
 # Any manage.py command against make run's databases, e.g. make manage ARGS="list_tenants".
 manage: install
